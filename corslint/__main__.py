@@ -1,0 +1,6 @@
+"""`python -m corslint` entry point."""
+
+from corslint.cli import run
+
+if __name__ == "__main__":
+    run()

@@ -1,0 +1,313 @@
+"""The normalized CORS model: what a browser would receive from one scope, every value with its provenance.
+
+Sources build these objects and state facts only; checks read them and never open files.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import Generic, Optional, TypeVar
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True, order=True)
+class Location:
+    """A place in a scanned file. Lines and columns are 1-based; column 0 means unknown."""
+
+    path: str
+    line: int
+    column: int = 0
+    end_line: int = 0
+    end_column: int = 0
+
+
+@dataclass(frozen=True)
+class Related:
+    """A second place that explains a value: where it was defined, inherited from or mapped."""
+
+    location: Location
+    note: str
+
+
+@dataclass(frozen=True)
+class Provenance:
+    """Where a value came from: the exact location, its raw text and the scope path around it."""
+
+    location: Location
+    raw: str = ""
+    context: str = ""
+    related: tuple[Related, ...] = ()
+
+    def with_related(self, *extra: Related) -> "Provenance":
+        return Provenance(self.location, self.raw, self.context, self.related + tuple(extra))
+
+
+class State(str, Enum):
+    """Tri-state of a configured value."""
+
+    KNOWN = "known"
+    UNKNOWN = "unknown"  # set, but computed in a way corslint cannot read
+    ABSENT = "absent"  # not set at all
+
+
+@dataclass(frozen=True)
+class Setting(Generic[T]):
+    """A scalar setting (credentials, max-age, vary, private network) in one of the three states.
+
+    `default` is True when the value is the library's default rather than written by the user;
+    `prov` then points at the place that enabled the library.
+    """
+
+    state: State = State.ABSENT
+    value: Optional[T] = None
+    prov: Optional[Provenance] = None
+    default: bool = False
+
+    @staticmethod
+    def known(value: T, prov: Optional[Provenance], *, default: bool = False) -> "Setting[T]":
+        return Setting(State.KNOWN, value, prov, default)
+
+    @staticmethod
+    def unknown(prov: Optional[Provenance]) -> "Setting[T]":
+        return Setting(State.UNKNOWN, None, prov)
+
+    @property
+    def is_known(self) -> bool:
+        return self.state is State.KNOWN
+
+    def is_true(self) -> bool:
+        return self.state is State.KNOWN and self.value is True
+
+
+ABSENT: Setting = Setting()
+
+
+class OriginKind(str, Enum):
+    ANY = "any"  # literal `*` sent (or "allow all" that the library sends as `*`)
+    EXACT = "exact"  # one configured origin string, compared literally
+    PATTERN = "pattern"  # a regex/glob; matching origins are echoed back
+    REFLECT = "reflect"  # the request Origin is echoed without validation
+    NULL = "null"  # the literal origin `null`
+    UNKNOWN = "unknown"  # computed in a way corslint cannot read
+
+
+class MatchMode(str, Enum):
+    """How a framework applies an origin regex to the Origin string."""
+
+    SEARCH = "search"  # unanchored: PCRE/JS RegExp.test/Go MatchString/SetEnvIf
+    MATCH = "match"  # anchored at the start only: Python re.match
+    FULLMATCH = "fullmatch"  # anchored at both ends: Python re.fullmatch
+    GLOB = "glob"  # `*.example.com`-style wildcard as a source defines it
+
+
+@dataclass(frozen=True)
+class OriginRule:
+    """One way an origin becomes trusted.
+
+    For PATTERN, `value` is the pattern text as written, `dialect` the regex flavour
+    (pcre, python, js, go, ere) and `mode`/`ignore_case` how the framework applies it.
+    `exposure` says what the response carries when the rule matches: the literal value,
+    `*`, or the request's own Origin.
+    """
+
+    kind: OriginKind
+    value: str
+    prov: Provenance
+    mode: Optional[MatchMode] = None
+    ignore_case: bool = False
+    dialect: str = ""
+    note: str = ""  # what corslint assumed, shown in messages
+    # non-empty when this rule is only a fallback used while an environment variable is unset
+    env_fallback: str = ""
+
+    @property
+    def display(self) -> str:
+        return "*" if self.kind is OriginKind.ANY else self.value
+
+
+class ListKind(str, Enum):
+    EXPLICIT = "explicit"
+    ANY = "any"  # `*`
+    REFLECT = "reflect"  # the request's Access-Control-Request-* echoed back
+    DEFAULT = "default"  # the library default, spelled out in `items`
+    UNKNOWN = "unknown"
+    ABSENT = "absent"
+
+
+@dataclass(frozen=True)
+class ListSetting:
+    """Allow-Methods, Allow-Headers or Expose-Headers."""
+
+    kind: ListKind = ListKind.ABSENT
+    items: tuple[str, ...] = ()
+    prov: Optional[Provenance] = None
+    # provenance of each item when known (same order as `items`), for precise columns
+    item_provs: tuple[Provenance, ...] = ()
+
+    @property
+    def present(self) -> bool:
+        return self.kind is not ListKind.ABSENT
+
+    def contains(self, name: str) -> bool:
+        low = name.lower()
+        return any(item.lower() == low for item in self.items)
+
+    def prov_of(self, name: str) -> Optional[Provenance]:
+        low = name.lower()
+        for item, prov in zip(self.items, self.item_provs):
+            if item.lower() == low:
+                return prov
+        return self.prov
+
+
+ABSENT_LIST = ListSetting()
+
+
+@dataclass(frozen=True)
+class HeaderEmission:
+    """One `Access-Control-*`/`Vary` header as configured on a response path."""
+
+    name: str  # canonical case, e.g. Access-Control-Allow-Origin
+    value: str  # raw value text
+    prov: Provenance
+    always: Optional[bool] = None  # sent on error statuses too; None when the source has no such notion
+    conditional: bool = False  # only under a condition (if, env=, expr=)
+    action: str = "set"  # set / add / append / merge / replace
+
+
+class PreflightKind(str, Enum):
+    ANSWERED = "answered"  # this configuration answers OPTIONS itself
+    DELEGATED = "delegated"  # OPTIONS goes to an upstream/app corslint cannot see
+    LIBRARY = "library"  # a CORS library answers preflights
+    NOT_HANDLED = "not-handled"  # nothing answers it with CORS headers
+    UNKNOWN = "unknown"
+
+
+@dataclass(frozen=True)
+class Preflight:
+    kind: PreflightKind = PreflightKind.UNKNOWN
+    prov: Optional[Provenance] = None
+    # the headers present on the OPTIONS answer, when this configuration writes them itself
+    headers: tuple[HeaderEmission, ...] = ()
+    status: Optional[int] = None
+    note: str = ""
+
+    def header(self, name: str) -> Optional[HeaderEmission]:
+        low = name.lower()
+        for emission in self.headers:
+            if emission.name.lower() == low:
+                return emission
+        return None
+
+
+class DeliveryKind(str, Enum):
+    DROPPED_INHERITED = "dropped-inherited"  # an inner level discards the outer CORS headers
+    DUPLICATE = "duplicate"  # the same header twice on one response path
+    IN_IF = "in-if"  # nginx: set inside `if`
+
+
+@dataclass(frozen=True)
+class DeliveryFact:
+    kind: DeliveryKind
+    header: str
+    prov: Provenance
+    detail: str = ""
+
+
+@dataclass(frozen=True)
+class WiringFact:
+    """A framework fact: middleware order, a missing registration, an unknown or renamed option."""
+
+    kind: str  # "middleware-order", "not-installed", "unknown-option", "deprecated-option", ...
+    prov: Provenance
+    detail: str = ""
+    subject: str = ""  # the option or component concerned
+    replacement: str = ""  # renamed-to, or the suggested spelling
+
+
+@dataclass
+class CorsPolicy:
+    """Everything a browser would receive from one scope."""
+
+    source: str  # source kind: nginx, apache, express, flask, django, fastapi, ...
+    scope: str  # human context path, e.g. `server api.example.com > location /v1/`
+    location: Location  # where the scope starts
+    origins: list[OriginRule] = field(default_factory=list)
+    credentials: Setting = ABSENT
+    methods: ListSetting = ABSENT_LIST
+    allow_headers: ListSetting = ABSENT_LIST
+    expose_headers: ListSetting = ABSENT_LIST
+    max_age: Setting = ABSENT
+    vary_origin: Setting = ABSENT
+    private_network: Setting = ABSENT
+    preflight: Preflight = field(default_factory=Preflight)
+    emissions: list[HeaderEmission] = field(default_factory=list)
+    delivery: list[DeliveryFact] = field(default_factory=list)
+    wiring: list[WiringFact] = field(default_factory=list)
+    # URL paths or file patterns this scope covers (location /fonts/, <FilesMatch "\.woff2?$">)
+    paths: tuple[str, ...] = ()
+    # True when the scope only serves static assets (fonts, images) where `*` is the intended setup
+    static_assets: bool = False
+    # True when the configuration is marked as development (file name, env, DEBUG)
+    development: bool = False
+    # A condition under which this whole scope applies (nginx `if`, Apache <If>), "" if unconditional
+    condition: str = ""
+
+    @property
+    def has_cors(self) -> bool:
+        return bool(self.origins) or any(e.name.lower().startswith("access-control-") for e in self.emissions)
+
+    def origin_kinds(self) -> set[OriginKind]:
+        return {rule.kind for rule in self.origins}
+
+    def credentials_on(self) -> bool:
+        return self.credentials.is_true()
+
+
+@dataclass(frozen=True)
+class ParseProblem:
+    """A file of a supported kind that could not be read or parsed (becomes CORS001)."""
+
+    location: Location
+    message: str
+    source: str
+
+
+@dataclass(frozen=True)
+class Comment:
+    """A comment in a scanned file, for suppression directives.
+
+    `own_line` is True when nothing but the comment stands on its line; `covers` is the
+    line range of the statement the comment annotates (the next statement for an own-line
+    comment, the statement it trails otherwise).
+    """
+
+    path: str
+    line: int
+    column: int
+    text: str
+    own_line: bool
+    covers: tuple[int, int]
+    source: str = ""
+
+
+@dataclass
+class Extraction:
+    """What one source produced from its files."""
+
+    policies: list[CorsPolicy] = field(default_factory=list)
+    problems: list[ParseProblem] = field(default_factory=list)
+    comments: list[Comment] = field(default_factory=list)
+    # files that were analysed (as a root or included); for file-wide suppressions and `show`
+    files: set[str] = field(default_factory=set)
+    # files skipped on purpose, with the reason (size limit, outside the tree, ...)
+    skipped: dict[str, str] = field(default_factory=dict)
+
+    def merge(self, other: "Extraction") -> None:
+        self.policies.extend(other.policies)
+        self.problems.extend(other.problems)
+        self.comments.extend(other.comments)
+        self.files |= other.files
+        self.skipped.update(other.skipped)

@@ -1,0 +1,146 @@
+"""Finds rules, sources and reporters: the built-in ones and those that plugins register through entry points."""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+import pkgutil
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib.metadata import entry_points
+from typing import Any, Callable, Iterable
+
+from corslint.rule import Rule
+from corslint.sources.base import Source
+
+RULE_GROUP = "corslint.rules"
+SOURCE_GROUP = "corslint.sources"
+REPORTER_GROUP = "corslint.reporters"
+
+CODE_RE = re.compile(r"^[A-Z]{3,}[0-9]{3}$")
+NAME_RE = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
+
+BUILTIN_SOURCES: dict[str, str] = {
+    "nginx": "corslint.sources.nginx:NginxSource",
+}
+
+
+class RegistryError(Exception):
+    """A plugin or built-in registration is invalid (duplicate code, bad name); a usage error (exit 2)."""
+
+
+@dataclass
+class Registry:
+    rules: list[type[Rule]] = field(default_factory=list)
+    sources: list[Source] = field(default_factory=list)
+    reporters: dict[str, Callable[..., str]] = field(default_factory=dict)
+
+    def rule(self, code: str) -> type[Rule] | None:
+        for rule in self.rules:
+            if rule.code == code:
+                return rule
+        return None
+
+    def source(self, name: str) -> Source | None:
+        for source in self.sources:
+            if source.name == name:
+                return source
+        return None
+
+
+def _rules_in_module(module: Any) -> list[type[Rule]]:
+    return [
+        obj
+        for _, obj in inspect.getmembers(module, inspect.isclass)
+        if issubclass(obj, Rule) and obj is not Rule and obj.__module__ == module.__name__ and hasattr(obj, "code")
+    ]
+
+
+def builtin_rules() -> list[type[Rule]]:
+    import corslint.checks as package
+
+    found: list[type[Rule]] = []
+    for info in sorted(pkgutil.iter_modules(package.__path__), key=lambda m: m.name):
+        if info.name.startswith("_"):
+            continue
+        found.extend(_rules_in_module(importlib.import_module(f"{package.__name__}.{info.name}")))
+    return found
+
+
+def _load_object(spec: str) -> Any:
+    module_name, _, attr = spec.partition(":")
+    obj = importlib.import_module(module_name)
+    for part in attr.split(".") if attr else ():
+        obj = getattr(obj, part)
+    return obj
+
+
+def _plugin_objects(group: str) -> Iterable[tuple[str, Any]]:
+    for ep in sorted(entry_points(group=group), key=lambda e: (e.name, e.value)):
+        try:
+            yield ep.name, ep.load()
+        except Exception as exc:  # a broken plugin is a usage error, not a traceback
+            raise RegistryError(f"plugin entry point {ep.name!r} ({ep.value}) in group {group} failed to load: {exc}") from exc
+
+
+def _as_rules(name: str, obj: Any) -> list[type[Rule]]:
+    if inspect.isclass(obj) and issubclass(obj, Rule):
+        return [obj]
+    if inspect.ismodule(obj):
+        return _rules_in_module(obj)
+    if isinstance(obj, (list, tuple)):
+        return [rule for item in obj for rule in _as_rules(name, item)]
+    raise RegistryError(f"plugin entry point {name!r} in {RULE_GROUP} is not a Rule subclass, a module or a list of them")
+
+
+def validate_rules(rules: list[type[Rule]]) -> None:
+    by_code: dict[str, type[Rule]] = {}
+    by_name: dict[str, type[Rule]] = {}
+    for rule in rules:
+        origin = f"{rule.__module__}.{rule.__qualname__}"
+        if not CODE_RE.match(getattr(rule, "code", "")):
+            raise RegistryError(f"rule {origin} has an invalid code {getattr(rule, 'code', None)!r} (expected e.g. CORS101)")
+        if not NAME_RE.match(getattr(rule, "name", "")):
+            raise RegistryError(f"rule {origin} has an invalid name {getattr(rule, 'name', None)!r} (expected kebab-case)")
+        for key, table in ((rule.code, by_code), (rule.name, by_name)):
+            other = table.get(key)
+            if other is not None and other is not rule:
+                raise RegistryError(
+                    f"duplicate rule {key!r}: defined by {other.__module__}.{other.__qualname__} and {origin}"
+                )
+            table[key] = rule
+
+
+def load_source(spec: str) -> Source:
+    cls = _load_object(spec)
+    return cls()
+
+
+@lru_cache(maxsize=1)
+def load(plugins: bool = True) -> Registry:
+    """Built-ins plus installed plugins. Raises RegistryError on any conflict."""
+    rules = builtin_rules()
+    sources = [load_source(spec) for spec in BUILTIN_SOURCES.values()]
+    from corslint.reporters import REPORTERS
+
+    reporters: dict[str, Callable[..., str]] = dict(REPORTERS)
+    if plugins:
+        for name, obj in _plugin_objects(RULE_GROUP):
+            rules.extend(_as_rules(name, obj))
+        for name, obj in _plugin_objects(SOURCE_GROUP):
+            source = obj() if inspect.isclass(obj) else obj
+            if not isinstance(source, Source):
+                raise RegistryError(f"plugin entry point {name!r} in {SOURCE_GROUP} is not a corslint Source")
+            if any(s.name == source.name for s in sources):
+                raise RegistryError(f"duplicate source {source.name!r} registered by plugin entry point {name!r}")
+            sources.append(source)
+        for name, obj in _plugin_objects(REPORTER_GROUP):
+            if not callable(obj):
+                raise RegistryError(f"plugin entry point {name!r} in {REPORTER_GROUP} is not callable")
+            if name in reporters:
+                raise RegistryError(f"duplicate output format {name!r} registered by a plugin")
+            reporters[name] = obj
+    validate_rules(rules)
+    rules.sort(key=lambda r: r.code)
+    return Registry(rules=rules, sources=sources, reporters=reporters)

@@ -1,0 +1,109 @@
+"""Renders policies as `corslint show` prints them: a readable table or JSON of the model, for debugging findings."""
+
+from __future__ import annotations
+
+import dataclasses
+from enum import Enum
+from typing import Any, Optional, Sequence
+
+from corslint.model import CorsPolicy, ListKind, ListSetting, OriginKind, OriginRule, Provenance, Setting, State
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, Enum):
+        return value.value
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: _plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    if isinstance(value, (set, frozenset)):
+        return sorted(_plain(v) for v in value)
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    return value
+
+
+def policies_as_json(policies: Sequence[CorsPolicy]) -> dict[str, Any]:
+    return {"policies": [_plain(policy) for policy in policies]}
+
+
+def _at(prov: Optional[Provenance]) -> str:
+    if prov is None:
+        return ""
+    loc = prov.location
+    return f"  ({loc.path}:{loc.line})"
+
+
+def _origin(rule: OriginRule) -> str:
+    if rule.kind is OriginKind.PATTERN:
+        case = "case-insensitive" if rule.ignore_case else "case-sensitive"
+        detail = f"pattern  {rule.value}  [{rule.mode.value if rule.mode else '?'}, {rule.dialect or '?'}, {case}]"
+    elif rule.kind is OriginKind.ANY:
+        detail = "any      *"
+    else:
+        detail = f"{rule.kind.value:<8} {rule.value}"
+    if rule.env_fallback:
+        detail += f"  (fallback while ${rule.env_fallback} is unset)"
+    if rule.note:
+        detail += f"  -- {rule.note}"
+    return detail + _at(rule.prov)
+
+
+def _setting(setting: Setting) -> str:
+    if setting.state is State.ABSENT:
+        return "-"
+    if setting.state is State.UNKNOWN:
+        return "unknown (computed)" + _at(setting.prov)
+    suffix = " (library default)" if setting.default else ""
+    return f"{setting.value}{suffix}{_at(setting.prov)}"
+
+
+def _list(setting: ListSetting) -> str:
+    if setting.kind is ListKind.ABSENT:
+        return "-"
+    if setting.kind in (ListKind.EXPLICIT, ListKind.DEFAULT):
+        label = ", ".join(setting.items) or "(empty)"
+        if setting.kind is ListKind.DEFAULT:
+            label += " (library default)"
+        return label + _at(setting.prov)
+    return setting.kind.value + _at(setting.prov)
+
+
+def policies_as_table(policies: Sequence[CorsPolicy]) -> str:
+    if not policies:
+        return "No CORS policies found."
+    blocks = []
+    for policy in policies:
+        loc = policy.location
+        lines = [f"{loc.path}:{loc.line}  {policy.scope}  [{policy.source}]"]
+        origins = [_origin(rule) for rule in policy.origins] or ["-"]
+        lines.append(f"  origins         {origins[0]}")
+        lines.extend(f"                  {text}" for text in origins[1:])
+        rows = [
+            ("credentials", _setting(policy.credentials)),
+            ("methods", _list(policy.methods)),
+            ("allow-headers", _list(policy.allow_headers)),
+            ("expose-headers", _list(policy.expose_headers)),
+            ("max-age", _setting(policy.max_age)),
+            ("vary-origin", _setting(policy.vary_origin)),
+            ("private-network", _setting(policy.private_network)),
+        ]
+        preflight = policy.preflight
+        pf = preflight.kind.value
+        if preflight.status:
+            pf += f" ({preflight.status})"
+        if preflight.note:
+            pf += f" -- {preflight.note}"
+        rows.append(("preflight", pf + _at(preflight.prov)))
+        for fact in policy.delivery:
+            rows.append(("delivery", f"{fact.kind.value} {fact.header}{_at(fact.prov)}"))
+        for fact in policy.wiring:
+            rows.append(("wiring", f"{fact.kind} {fact.subject} {fact.detail}".rstrip() + _at(fact.prov)))
+        flags = [name for name, on in (("static-assets", policy.static_assets), ("development", policy.development)) if on]
+        if policy.condition:
+            flags.append(f"only when {policy.condition}")
+        if flags:
+            rows.append(("notes", ", ".join(flags)))
+        lines.extend(f"  {name:<15} {value}" for name, value in rows)
+        blocks.append("\n".join(lines))
+    return "\n\n".join(blocks)

@@ -1,0 +1,125 @@
+"""The interface every source implements, and the bounded, tree-confined file access sources use."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import ClassVar, Iterable, Optional
+
+from corslint.model import Extraction
+
+DEFAULT_MAX_BYTES = 5 * 1024 * 1024
+
+
+class FileTooLarge(Exception):
+    pass
+
+
+@dataclass
+class SourceFile:
+    """A file handed to a source. `path` is the display path (relative, POSIX); `data` is read lazily."""
+
+    path: str
+    abs_path: Optional[Path]
+    _data: Optional[bytes] = field(default=None, repr=False)
+
+    def read(self) -> bytes:
+        if self._data is None:
+            assert self.abs_path is not None
+            self._data = self.abs_path.read_bytes()
+        return self._data
+
+    @staticmethod
+    def from_bytes(path: str, data: bytes) -> "SourceFile":
+        return SourceFile(path, None, data)
+
+
+def decode(data: bytes) -> tuple[str, Optional[str]]:
+    """Decode configuration bytes: BOM-aware UTF-8/UTF-16, else UTF-8. Returns (text, error)."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    elif data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return data.decode("utf-16"), None
+        except UnicodeDecodeError as exc:
+            return "", f"invalid UTF-16: {exc.reason} at byte {exc.start}"
+    if b"\x00" in data[:8192]:
+        return "", "binary file (contains NUL bytes)"
+    try:
+        return data.decode("utf-8"), None
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        return "", f"invalid UTF-8 at line {line} (byte {exc.start}): {exc.reason}"
+
+
+class Workspace:
+    """Read access to the scanned tree that never leaves it and never reads past a size limit.
+
+    Sources use it to follow includes: paths are resolved against the including file's
+    folder and the tree roots; anything outside the roots or behind a symlink that leaves
+    them is refused.
+    """
+
+    def __init__(self, roots: Iterable[Path], *, max_bytes: int = DEFAULT_MAX_BYTES, display_base: Optional[Path] = None):
+        self.roots = [Path(os.path.realpath(r)) for r in roots]
+        self.max_bytes = max_bytes
+        self.display_base = Path(os.path.realpath(display_base or Path.cwd()))
+        self._files: dict[str, SourceFile] = {}
+
+    def register(self, source_file: SourceFile) -> None:
+        self._files[source_file.path] = source_file
+
+    def known(self, display_path: str) -> Optional[SourceFile]:
+        return self._files.get(display_path)
+
+    def inside(self, path: Path) -> bool:
+        real = Path(os.path.realpath(path))
+        return any(real == root or root in real.parents for root in self.roots)
+
+    def display(self, path: Path, *, resolve: bool = True) -> str:
+        """The path as findings show it: relative to the display base when below it, else absolute."""
+        full = Path(os.path.realpath(path) if resolve else os.path.abspath(path))
+        try:
+            return full.relative_to(self.display_base).as_posix()
+        except ValueError:
+            return full.as_posix()
+
+    def open_file(self, path: Path) -> SourceFile:
+        """A SourceFile for a path inside the tree; raises PermissionError/FileTooLarge/OSError."""
+        if not self.inside(path):
+            raise PermissionError(f"{path} is outside the scanned tree; not read")
+        display = self.display(path)
+        cached = self._files.get(display)
+        if cached is not None:
+            return cached
+        real = Path(os.path.realpath(path))
+        size = real.stat().st_size
+        if size > self.max_bytes:
+            raise FileTooLarge(f"{display} is {size} bytes, above the {self.max_bytes}-byte limit; skipped")
+        source_file = SourceFile(display, real)
+        self._files[display] = source_file
+        return source_file
+
+
+class Source:
+    """A kind of input. `claims` is a cheap decision on name and first bytes; `extract` parses."""
+
+    name: ClassVar[str]
+    # a few lower-case byte strings: a file none of which appear in needs no parsing
+    probe_words: ClassVar[tuple[bytes, ...]] = (b"access-control-",)
+    comment_prefixes: ClassVar[tuple[str, ...]] = ("#",)
+
+    def may_claim(self, path: str) -> bool:
+        """Name-only pre-filter, so discovery reads the first bytes of candidate files only."""
+        return True
+
+    def claims(self, path: str, head: bytes) -> bool:
+        raise NotImplementedError
+
+    def worth_parsing(self, data: bytes) -> bool:
+        low = data.lower()
+        return any(word in low for word in self.probe_words)
+
+    def extract(self, files: list[SourceFile], workspace: Workspace) -> Extraction:
+        raise NotImplementedError
