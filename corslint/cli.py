@@ -125,7 +125,7 @@ def check(
     stdin = None
     if paths == (Path("-"),):
         name = stdin_filename or "-"
-        stdin = StdinInput(name, click.get_binary_stream("stdin").read())
+        stdin = StdinInput(name, sys.stdin.buffer.read())
         paths = ()
     elif Path("-") in paths:
         raise _fail("`-` (standard input) cannot be combined with other paths")

@@ -118,7 +118,8 @@ class OriginRule:
     mode: Optional[MatchMode] = None
     ignore_case: bool = False
     dialect: str = ""
-    note: str = ""  # what corslint assumed, shown in messages
+    note: str = ""  # how the source reached this rule, for `corslint show` and messages
+    assumption: str = ""  # what corslint had to assume (lowers confidence, said in messages)
     # non-empty when this rule is only a fallback used while an environment variable is unset
     env_fallback: str = ""
 

@@ -1,0 +1,65 @@
+"""CORS402: CORS headers are added only to successful responses (nginx/Apache without `always`)."""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+from corslint.checks._http_helpers import (
+    ACAO,
+    NGINX_SUCCESS_STATUSES,
+    is_cors_header,
+    is_preflight_answer,
+    main_emissions,
+)
+from corslint.findings import Finding, Severity
+from corslint.model import CorsPolicy, HeaderEmission, Related
+from corslint.rule import Rule, RuleContext
+
+
+class CorsHeadersOnSuccessOnly(Rule):
+    code = "CORS402"
+    name = "cors-headers-on-success-only"
+    summary = (
+        "CORS headers are added only to successful responses (nginx `add_header` or Apache `Header` without "
+        "`always`), so error responses reach scripts as opaque CORS errors that hide the real status."
+    )
+    severity = Severity.WARNING
+    tags = ("correctness",)
+    sources = frozenset({"nginx", "apache"})
+
+    def check(self, policy: CorsPolicy, ctx: RuleContext) -> Iterator[Finding]:
+        if is_preflight_answer(policy):
+            return
+        lacking = [e for e in main_emissions(policy) if is_cors_header(e.name) and e.always is False]
+        if not lacking:
+            return
+        anchor = next((e for e in lacking if e.name.lower() == ACAO.lower()), lacking[0])
+        names: list[str] = []
+        for emission in lacking:
+            if emission.name not in names:
+                names.append(emission.name)
+        rel = tuple(Related(e.prov.location, f"{e.name} also lacks `always`") for e in lacking if e is not anchor)
+        message = f"{_list(names)} {'is' if len(names) == 1 else 'are'} added without `always`, {_effect(policy, len(names))}"
+        yield self.finding(policy, anchor.prov, message, hint=_hint(policy, anchor), related=rel)
+
+
+def _list(names: list[str]) -> str:
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def _effect(policy: CorsPolicy, count: int) -> str:
+    them, each = ("it", "it") if count == 1 else ("them", "each")
+    if policy.source == "apache":
+        sent = f"so Apache puts {them} in the success table only and error responses (4xx, 5xx) go out without {them}"
+    else:
+        sent = f"so nginx sends {them} only with status {NGINX_SUCCESS_STATUSES}: 4xx and 5xx responses go out without {them}"
+    return (
+        f"{sent}. The browser then reports an opaque CORS error and scripts cannot see the real status (401, 404, "
+        f"429, 500...). Add `always` to {each}."
+    )
+
+
+def _hint(policy: CorsPolicy, anchor: HeaderEmission) -> str:
+    if policy.source == "apache":
+        return f'Header always set {anchor.name} "{anchor.value}"'
+    return f"add_header {anchor.name} {anchor.value} always;"

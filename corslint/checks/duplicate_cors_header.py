@@ -1,0 +1,60 @@
+"""CORS404: the same CORS header is sent twice on one response path."""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+from corslint.checks._http_helpers import ACAC, ACAH, ACAM, ACAO, ACAPN, ACEH, MAX_AGE, describe
+from corslint.findings import Finding, Severity
+from corslint.model import CorsPolicy, DeliveryFact, DeliveryKind
+from corslint.rule import ALL_SOURCES, Rule, RuleContext
+
+_LIST_HEADERS = frozenset(name.lower() for name in (ACAM, ACAH, ACEH, "Vary"))
+_EFFECT = {
+    ACAO.lower(): "which equals no origin, so every response fails the CORS check with \"multiple values\"",
+    ACAC.lower(): "which is not exactly `true`, so every credentialed request fails",
+    ACAPN.lower(): "which is not exactly `true`, so the private-network preflight fails",
+    MAX_AGE.lower(): "which is not a number, so browsers do not cache the preflight at all",
+}
+
+
+class DuplicateCorsHeader(Rule):
+    code = "CORS404"
+    name = "duplicate-cors-header"
+    summary = (
+        "The same CORS header is sent twice on one response path; browsers join the values, and a joined "
+        "Access-Control-Allow-Origin is rejected as \"multiple values\"."
+    )
+    severity = Severity.ERROR
+    tags = ("correctness",)
+    sources = ALL_SOURCES
+
+    def check(self, policy: CorsPolicy, ctx: RuleContext) -> Iterator[Finding]:
+        for fact in policy.delivery:
+            if fact.kind is DeliveryKind.DUPLICATE:
+                yield self._finding(policy, fact)
+
+    def _finding(self, policy: CorsPolicy, fact: DeliveryFact) -> Finding:
+        first = fact.prov.related[0] if fact.prov.related else None
+        earlier = f" (first set at line {first.location.line})" if first else ""
+        this = describe(fact.prov)
+        low = fact.header.lower()
+        if low in _LIST_HEADERS:
+            message = (
+                f"{fact.header} is sent a second time by {this}{earlier}. Browsers join both values into one list, "
+                "which still works, but the duplicate hides which line is in charge; keep one."
+            )
+            return self.finding(policy, fact.prov, message, severity=Severity.INFO, hint=f"remove one {fact.header}")
+        effect = _EFFECT.get(low, "which browsers do not accept as one value")
+        advice = (
+            "Send the header once; to allow several origins, pick the one value per request (an nginx `map`, "
+            "an allowlist in the application)."
+            if low == ACAO.lower()
+            else "Send the header once."
+        )
+        message = (
+            f"{fact.header} is sent a second time by {this}{earlier}. Browsers join duplicate headers into one "
+            f"comma-separated value, {effect}. {advice}"
+        )
+        severity = Severity.WARNING if low == MAX_AGE.lower() else None
+        return self.finding(policy, fact.prov, message, severity=severity, hint=f"remove the second {fact.header}")

@@ -1,0 +1,60 @@
+"""CORS111: origins come from an environment variable whose fallback, when unset, trusts every origin."""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+from corslint.checks._origin_helpers import (
+    accepts_any,
+    assumption,
+    confidence_for,
+    credentials,
+    credentials_sentence,
+    env_name,
+)
+from corslint.findings import Confidence, Finding, Severity
+from corslint.model import CorsPolicy, OriginKind, OriginRule
+from corslint.rule import Rule, RuleContext, where
+
+
+APPLICATION_SOURCES = frozenset({"express", "fastify", "koa", "nestjs", "flask", "django", "fastapi", "starlette"})
+
+
+class FailOpenOrigin(Rule):
+    code = "CORS111"
+    name = "fail-open-origin"
+    summary = "The allowed origins come from the environment with a fallback that trusts every origin when the variable is unset."
+    severity = Severity.WARNING
+    confidence = Confidence.HIGH
+    security_severity = 6.5
+    tags = ("security",)
+    sources = APPLICATION_SOURCES
+
+    def check(self, policy: CorsPolicy, ctx: RuleContext) -> Iterator[Finding]:
+        creds = credentials(policy)
+        for rule in policy.origins:
+            if not rule.env_fallback or not (rule.kind is OriginKind.ANY or accepts_any(rule)):
+                continue
+            variable = env_name(rule.env_fallback)
+            notes = credentials_sentence(policy, "any website") + assumption(rule)
+            message = (
+                f"The allowed origins come from {variable}; when it is unset, {where(rule.prov)} ({policy.source}) "
+                f"falls back to {_fallback(rule)}, so a deployment that forgets the variable is open to every "
+                f"website.{notes} Fail closed: with no variable, trust no origin (or stop at startup)."
+            )
+            yield self.finding(
+                policy,
+                rule.prov,
+                message,
+                confidence=confidence_for(rule, default=self.confidence),
+                hint=f"Make the fallback for {variable} an empty list, or refuse to start without it.",
+                related=creds.related,
+            )
+
+
+def _fallback(rule: OriginRule) -> str:
+    if rule.kind is OriginKind.ANY:
+        return "`*`"
+    if rule.kind is OriginKind.REFLECT:
+        return "echoing every request origin"
+    return f"the pattern `{rule.value}`, which accepts every origin"

@@ -1,0 +1,100 @@
+"""CORS202: the OPTIONS answer exists but lacks a header the browser checks on the preflight."""
+
+from __future__ import annotations
+
+from typing import Iterator, Optional
+
+from corslint.checks._http_helpers import (
+    ACAC,
+    ACAH,
+    ACAM,
+    ACAO,
+    describe,
+    first_emission,
+    headers_need_preflight,
+    is_preflight_answer,
+    main_emissions,
+    methods_need_preflight,
+    related,
+    split_list,
+)
+from corslint.findings import Finding, Severity
+from corslint.model import CorsPolicy, HeaderEmission, ListKind, ListSetting, PreflightKind, Provenance, Related
+from corslint.rule import ALL_SOURCES, Rule, RuleContext
+
+_WHY = {
+    ACAO: "without it every preflight fails the CORS check",
+    ACAC: "credentialed requests need it on the preflight too",
+    ACAM: "without it only GET, HEAD and POST pass the preflight",
+    ACAH: "without it no request header outside the safelist passes the preflight",
+}
+
+
+class IncompletePreflight(Rule):
+    code = "CORS202"
+    name = "incomplete-preflight"
+    summary = (
+        "The OPTIONS preflight answer lacks a header the browser checks: Access-Control-Allow-Origin, "
+        "or the Allow-Methods/Allow-Headers the actual requests need."
+    )
+    severity = Severity.ERROR
+    tags = ("correctness",)
+    sources = ALL_SOURCES
+
+    def check(self, policy: CorsPolicy, ctx: RuleContext) -> Iterator[Finding]:
+        preflight = policy.preflight
+        if preflight.kind is not PreflightKind.ANSWERED or not preflight.headers or is_preflight_answer(policy):
+            return
+        missing = [(name, prov) for name, prov in _needed(policy) if preflight.header(name) is None]
+        if not missing:
+            return
+        names = ", ".join(name for name, _ in missing)
+        reasons = "; ".join(
+            f"{name}: {_WHY[name]} (this scope sends it via {describe(prov, policy.source)})" for name, prov in missing
+        )
+        rel: list[Related] = []
+        for name, prov in missing:
+            rel.extend(related(prov, f"{name} on the actual response", unless=preflight.prov))
+        message = (
+            f"The OPTIONS preflight answer lacks {names}, which the actual responses of this scope rely on. "
+            f"{reasons}. Add {'them' if len(missing) > 1 else 'it'} to the OPTIONS answer."
+        )
+        yield self.finding(policy, preflight.prov, message, hint=_hint(policy, missing), related=rel)
+
+
+def _needed(policy: CorsPolicy) -> list[tuple[str, Optional[Provenance]]]:
+    """Headers the preflight must carry, given the actual response path, each with where the main path sets it."""
+    main = main_emissions(policy)
+    needed: list[tuple[str, Optional[Provenance]]] = []
+    acao = first_emission(main, ACAO)
+    if acao is not None or policy.origins:
+        needed.append((ACAO, acao.prov if acao else policy.origins[0].prov))
+    if policy.credentials_on():
+        acac = first_emission(main, ACAC)
+        needed.append((ACAC, acac.prov if acac else policy.credentials.prov))
+    methods = _main_list(policy.methods, main, ACAM)
+    if methods_need_preflight(methods):
+        needed.append((ACAM, methods.prov))
+    headers = _main_list(policy.allow_headers, main, ACAH)
+    if headers_need_preflight(headers):
+        needed.append((ACAH, headers.prov))
+    return needed
+
+
+def _main_list(setting: ListSetting, main: list[HeaderEmission], name: str) -> ListSetting:
+    """The list as the model states it, or as the main path's own header spells it when the model has none."""
+    if setting.present:
+        return setting
+    emission = first_emission(main, name)
+    if emission is None:
+        return setting
+    if "$" in emission.value:
+        return ListSetting(ListKind.UNKNOWN, (), emission.prov)
+    return ListSetting(ListKind.EXPLICIT, tuple(split_list(emission.value)), emission.prov)
+
+
+def _hint(policy: CorsPolicy, missing: list[tuple[str, Optional[Provenance]]]) -> str:
+    names = ", ".join(name for name, _ in missing)
+    if policy.source == "nginx":
+        return f"repeat {names} inside the OPTIONS block: its own add_header lines replace the inherited ones"
+    return f"send {names} on the OPTIONS answer as well"

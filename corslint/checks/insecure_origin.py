@@ -1,0 +1,98 @@
+"""CORS105: a plain-HTTP origin (other than localhost/loopback) is trusted."""
+
+from __future__ import annotations
+
+from typing import Iterator, Optional
+
+from corslint import origins
+from corslint.checks._origin_helpers import (
+    accepts,
+    assumption,
+    confidence_for,
+    credentials,
+    credentials_sentence,
+    exact_origins,
+    host_of,
+    mode_phrase,
+    narrow_pattern,
+    provenance,
+)
+from corslint.findings import Confidence, Finding, Severity
+from corslint.model import CorsPolicy, OriginKind, OriginRule
+from corslint.rule import Option, Rule, RuleContext
+
+WHY = (
+    "anyone on the network path to that site (public Wi-Fi, a hostile proxy) can inject a script into its pages "
+    "and call this API as that origin"
+)
+
+
+class InsecureOrigin(Rule):
+    code = "CORS105"
+    name = "insecure-origin"
+    summary = "A plain-HTTP origin other than localhost is trusted, so anyone on its network path can act as that origin."
+    severity = Severity.WARNING
+    confidence = Confidence.HIGH
+    security_severity = 5.9
+    tags = ("security",)
+    options = {
+        "allow-http-origins": Option(
+            "list[str]", [], "Plain-HTTP origins trusted on purpose (for example an intranet host); they are not reported."
+        ),
+    }
+
+    def check(self, policy: CorsPolicy, ctx: RuleContext) -> Iterator[Finding]:
+        allowed = {o.strip().lower().rstrip("/") for o in ctx.option("allow-http-origins", []) or []}
+        creds = credentials(policy)
+        for rule in policy.origins:
+            subject = _subject(rule, policy, allowed)
+            if subject is None:
+                continue
+            notes = credentials_sentence(policy) + assumption(rule)
+            message = f"{subject}: {WHY}.{notes} Serve that site over HTTPS and trust its `https://` origin instead."
+            yield self.finding(
+                policy,
+                rule.prov,
+                message,
+                confidence=confidence_for(rule, default=self.confidence),
+                hint="Trust the `https://` origin instead.",
+                related=creds.related,
+            )
+
+
+def _subject(rule: OriginRule, policy: CorsPolicy, allowed: set[str]) -> Optional[str]:
+    if rule.kind is OriginKind.EXACT:
+        insecure = [p.text for p in exact_origins(rule) if _is_insecure(p) and p.text.lower().rstrip("/") not in allowed]
+        if insecure:
+            shown = ", ".join(f"`{text}`" for text in insecure)
+            return f"The plain-HTTP origin {shown} is trusted by {provenance(rule, policy)}"
+        return None
+    found = narrow_pattern(rule)
+    if found is None or not (found.accepts_http or _scheme_bypass(found)):
+        return None
+    example = _scheme_bypass(found) or _http_variant(rule, found)
+    such_as = f" such as `{example}`" if example else ""
+    return (
+        f"The origin pattern `{rule.value}` from {provenance(rule, policy)} accepts plain-HTTP origins{such_as} "
+        f"({mode_phrase(rule, policy.source)})"
+    )
+
+
+def _is_insecure(parsed: origins.ParsedOrigin) -> bool:
+    return parsed.scheme.lower() == "http" and bool(parsed.host) and not origins.is_local_host(host_of(parsed))
+
+
+def _http_variant(rule: OriginRule, found: origins.PatternReport) -> Optional[str]:
+    if found.intended and found.intended.startswith("http://"):
+        return found.intended
+    if not found.intended or not found.intended.startswith("https://"):
+        return None
+    candidate = "http://" + found.intended[len("https://"):]
+    return candidate if accepts(rule, candidate) else None
+
+
+def _scheme_bypass(found: origins.PatternReport) -> Optional[str]:
+    for bypass in found.bypasses:
+        if bypass.kind == "scheme":
+            return bypass.origin
+    return None

@@ -1,0 +1,95 @@
+"""CORS108: an exact origin value that can never equal a browser's Origin header."""
+
+from __future__ import annotations
+
+from typing import Iterator, Optional
+
+from corslint import origins
+from corslint.checks._origin_helpers import (
+    NO_SCHEME_PROBLEM,
+    SEVERAL_ORIGINS_PROBLEM,
+    assumption,
+    confidence_for,
+    corrected,
+    exact_origins,
+    is_null_value,
+    problems,
+    provenance,
+)
+from corslint.findings import Confidence, Finding, Severity
+from corslint.model import CorsPolicy, OriginKind
+from corslint.rule import Rule, RuleContext
+
+
+class InvalidOriginValue(Rule):
+    code = "CORS108"
+    name = "invalid-origin-value"
+    summary = "A configured origin can never match a browser's `Origin` header, so requests from it always fail."
+    severity = Severity.ERROR
+    confidence = Confidence.HIGH
+    security_severity = 3.7
+    tags = ("correctness",)
+
+    def check(self, policy: CorsPolicy, ctx: RuleContext) -> Iterator[Finding]:
+        for rule in policy.origins:
+            if rule.kind is not OriginKind.EXACT or is_null_value(rule) or rule.value.strip() == "*":
+                continue
+            found = problems(rule, origins.parse_origin(rule.value))
+            if not found:
+                continue
+            fix = _fix(exact_origins(rule), found)
+            message = (
+                f"The origin `{rule.value}` from {provenance(rule, policy)} can never match a browser's `Origin` "
+                f"header: it {_join(found)}. Browsers compare the origin byte for byte (lower-case scheme and host, "
+                "no path, no trailing slash, no default port), so requests from it always fail."
+                f"{assumption(rule)} {fix}"
+            )
+            yield self.finding(
+                policy,
+                rule.prov,
+                message,
+                confidence=confidence_for(rule, default=self.confidence),
+                hint=fix,
+            )
+
+
+def _fix(parsed_all: list[origins.ParsedOrigin], found: list[str]) -> str:
+    if SEVERAL_ORIGINS_PROBLEM in found:
+        fixed = [corrected(p) or p.text for p in parsed_all]
+        listed = ", ".join(f"`{o}`" for o in fixed)
+        return (
+            f"Send exactly one origin per response: choose it from the list {listed} with an allowlist "
+            "(nginx: a `map $http_origin`)."
+        )
+    suggestion = _single_fix(parsed_all[0], found)
+    if suggestion:
+        return suggestion
+    return "Write the origin as `scheme://host[:port]`, or use a pattern the source supports for wildcards."
+
+
+def _single_fix(parsed: origins.ParsedOrigin, found: list[str]) -> Optional[str]:
+    if any("wildcard" in problem for problem in found):
+        return _wildcard_fix(parsed)
+    fixed = corrected(parsed)
+    if fixed is None:
+        return None
+    if NO_SCHEME_PROBLEM in found:
+        return f"Add the scheme, probably `{fixed}`."
+    return f"Use `{fixed}`."
+
+
+def _wildcard_fix(parsed: origins.ParsedOrigin) -> str:
+    domain = parsed.host.lower().lstrip("*.") or "example.com"
+    scheme = (parsed.scheme or "https").lower()
+    escaped = domain.replace(".", "\\.")
+    regex = f"^{scheme}://[a-z0-9-]+\\.{escaped}$"
+    return (
+        "A literal `*` is not a wildcard here: list each origin, or match subdomains with an anchored regex "
+        f"such as `{regex}`."
+    )
+
+
+def _join(items: list[str]) -> str:
+    if len(items) <= 1:
+        return "".join(items)
+    return ", ".join(items[:-1]) + " and " + items[-1]

@@ -1,0 +1,92 @@
+"""CORS401: the allowed origin depends on the request, but responses do not carry `Vary: Origin`."""
+
+from __future__ import annotations
+
+from typing import Iterator, Optional
+
+from corslint.checks._http_helpers import (
+    ACAO,
+    describe,
+    first_emission,
+    header_hint,
+    is_preflight_answer,
+    main_emissions,
+    related,
+    split_list,
+)
+from corslint.findings import Confidence, Finding, Severity
+from corslint.model import CorsPolicy, OriginKind, OriginRule, State
+from corslint.rule import ALL_SOURCES, Rule, RuleContext
+
+_DYNAMIC = (OriginKind.REFLECT, OriginKind.PATTERN)
+_FIXED = (OriginKind.EXACT, OriginKind.NULL)
+
+
+class MissingVaryOrigin(Rule):
+    code = "CORS401"
+    name = "missing-vary-origin"
+    summary = (
+        "The allowed origin depends on the request (allowlist, pattern or reflection), but responses do not "
+        "carry `Vary: Origin`, so shared caches can serve one origin's answer to another."
+    )
+    severity = Severity.WARNING
+    security_severity = 4.3
+    tags = ("security",)
+    sources = ALL_SOURCES
+
+    def check(self, policy: CorsPolicy, ctx: RuleContext) -> Iterator[Finding]:
+        if is_preflight_answer(policy) or _varies_on_origin(policy):
+            return
+        decided_by = _dependency(policy)
+        if decided_by is None:
+            return
+        phrase, rule = decided_by
+        acao = first_emission(main_emissions(policy), ACAO)
+        prov = acao.prov if acao is not None else rule.prov
+        unknown = policy.vary_origin.state is State.UNKNOWN
+        assumed = (
+            f" corslint could not read the Vary value ({describe(policy.vary_origin.prov)}) and assumed it lacks Origin."
+            if unknown
+            else ""
+        )
+        message = (
+            f"Access-Control-Allow-Origin depends on the request ({phrase}; decided by {describe(rule.prov, policy.source)}) "
+            "but the responses do not carry `Vary: Origin`, so a shared or browser cache can serve the answer "
+            f"computed for one origin to another.{assumed} Send `Vary: Origin` on every response of this scope."
+        )
+        yield self.finding(
+            policy,
+            prov,
+            message,
+            confidence=Confidence.LOW if unknown else None,
+            hint=header_hint(policy, "Vary", "Origin"),
+            related=related(rule.prov, "the origin is decided here", unless=prov),
+        )
+
+
+def _varies_on_origin(policy: CorsPolicy) -> bool:
+    if policy.vary_origin.is_true():
+        return True
+    for emission in main_emissions(policy):
+        if emission.name.lower() == "vary":
+            names = {name.lower() for name in split_list(emission.value)}
+            if "origin" in names or "*" in names:
+                return True
+    return False
+
+
+def _dependency(policy: CorsPolicy) -> Optional[tuple[str, OriginRule]]:
+    """Why the Allow-Origin value differs between requests, and the first origin rule that makes it so."""
+    for rule in policy.origins:
+        if rule.kind is OriginKind.REFLECT:
+            return "the request's Origin is echoed", rule
+        if rule.kind is OriginKind.PATTERN:
+            return f"origins matching `{rule.value}` are echoed", rule
+    fixed: list[OriginRule] = []
+    for rule in policy.origins:
+        if rule.kind in _FIXED and rule.value not in (r.value for r in fixed):
+            fixed.append(rule)
+    if len(fixed) >= 2:
+        listed = ", ".join(r.value for r in fixed[:3]) + (", ..." if len(fixed) > 3 else "")
+        return f"one of {len(fixed)} allowed origins is sent back: {listed}", fixed[0]
+    return None

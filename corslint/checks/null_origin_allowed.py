@@ -1,0 +1,66 @@
+"""CORS104: the origin `null`, which any website can produce, is trusted."""
+
+from __future__ import annotations
+
+from typing import Iterator, Optional
+
+from corslint.checks._origin_helpers import (
+    assumption,
+    confidence_for,
+    credentials,
+    credentials_sentence,
+    is_null_value,
+    mode_phrase,
+    narrow_pattern,
+    provenance,
+)
+from corslint.findings import Confidence, Finding, Severity
+from corslint.model import CorsPolicy, OriginRule
+from corslint.rule import Rule, RuleContext
+
+WHY = (
+    "sandboxed iframes, `data:` documents and requests that followed a cross-origin redirect all send "
+    "`Origin: null`, so any website can present it"
+)
+
+
+class NullOriginAllowed(Rule):
+    code = "CORS104"
+    name = "null-origin-allowed"
+    summary = "The origin `null` is trusted, although any website can send it from a sandboxed iframe."
+    severity = Severity.ERROR
+    confidence = Confidence.HIGH
+    security_severity = 8.1
+    tags = ("security",)
+
+    def check(self, policy: CorsPolicy, ctx: RuleContext) -> Iterator[Finding]:
+        creds = credentials(policy)
+        for rule in policy.origins:
+            subject = _subject(rule, policy)
+            if subject is None:
+                continue
+            notes = credentials_sentence(policy) + assumption(rule)
+            message = (
+                f"{subject}: {WHY}.{notes} Remove `null` from the trusted origins; give local files or sandboxed "
+                "frames a real origin instead."
+            )
+            yield self.finding(
+                policy,
+                rule.prov,
+                message,
+                confidence=confidence_for(rule, default=self.confidence),
+                hint="Do not trust `null`; serve the calling page from a real https origin.",
+                related=creds.related,
+            )
+
+
+def _subject(rule: OriginRule, policy: CorsPolicy) -> Optional[str]:
+    if is_null_value(rule):
+        return f"The origin `null` is trusted by {provenance(rule, policy)}"
+    found = narrow_pattern(rule)
+    if found is not None and found.accepts_null:
+        return (
+            f"The origin pattern `{rule.value}` from {provenance(rule, policy)} accepts the origin `null` "
+            f"({mode_phrase(rule, policy.source)})"
+        )
+    return None

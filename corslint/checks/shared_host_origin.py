@@ -1,0 +1,71 @@
+"""CORS109: a trusted origin or pattern on a shared hosting domain where anyone can publish a page."""
+
+from __future__ import annotations
+
+from typing import Iterator, Optional
+
+from corslint import origins
+from corslint.checks._origin_helpers import (
+    accepts,
+    assumption,
+    confidence_for,
+    credentials,
+    credentials_sentence,
+    exact_origins,
+    host_of,
+    mode_phrase,
+    narrow_pattern,
+    provenance,
+)
+from corslint.findings import Confidence, Finding, Severity
+from corslint.model import CorsPolicy, OriginKind, OriginRule
+from corslint.rule import Rule, RuleContext
+
+ATTACKER_LABEL = "attacker"
+
+
+class SharedHostOrigin(Rule):
+    code = "CORS109"
+    name = "shared-host-origin"
+    summary = "A trusted origin or pattern lies on a shared hosting domain where anyone can publish a page."
+    severity = Severity.WARNING
+    confidence = Confidence.HIGH
+    security_severity = 6.5
+    tags = ("security",)
+
+    def check(self, policy: CorsPolicy, ctx: RuleContext) -> Iterator[Finding]:
+        creds = credentials(policy)
+        for rule in policy.origins:
+            subject = _subject(rule, policy)
+            if subject is None:
+                continue
+            yield self.finding(
+                policy,
+                rule.prov,
+                f"{subject}.{credentials_sentence(policy)}{assumption(rule)}",
+                confidence=confidence_for(rule, default=self.confidence),
+                hint="Serve the calling frontend from a domain you control and trust that origin only.",
+                related=creds.related,
+            )
+
+
+def _subject(rule: OriginRule, policy: CorsPolicy) -> Optional[str]:
+    if rule.kind is OriginKind.EXACT:
+        for parsed in exact_origins(rule):
+            suffix = origins.shared_host_suffix(host_of(parsed)) if parsed.host else None
+            if suffix:
+                return (
+                    f"The origin `{parsed.text}` from {provenance(rule, policy)} is on `{suffix}`, a shared hosting "
+                    "domain where anyone can publish a page: make sure nobody else can publish under that origin "
+                    "(a deleted site there can be claimed by someone else), or move the frontend to a domain you control"
+                )
+        return None
+    found = narrow_pattern(rule)
+    if found is None or not found.shared_host:
+        return None
+    example = f"https://{ATTACKER_LABEL}.{found.shared_host}"
+    such_as = f", such as `{example}`" if accepts(rule, example) else ""
+    return (
+        f"The origin pattern `{rule.value}` from {provenance(rule, policy)} accepts sites on `{found.shared_host}`"
+        f"{such_as} ({mode_phrase(rule, policy.source)}): anyone can publish a page there and call this API"
+    )

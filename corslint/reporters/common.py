@@ -1,0 +1,96 @@
+"""RunInfo and the helpers shared by the reporters: severity counts, the summary line, statistics and paths."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Callable, Iterable, Optional
+
+from corslint.findings import Finding, Severity
+
+if TYPE_CHECKING:
+    from corslint.rule import Rule
+
+
+
+@dataclass
+class RunInfo:
+    """What a reporter may know about the run besides the findings (exported as corslint.reporters.RunInfo)."""
+
+    rules: list[type[Rule]]
+    version: str
+    catalogue: Callable[[str], Optional[str]]
+    read_lines: Callable[[str], Optional[list[str]]]
+    color: bool = False
+    statistics: bool = False
+    files_scanned: int = 0
+    policies_found: int = 0
+    base_uri: Optional[str] = None
+
+
+STDIN_PATHS = frozenset({"-", "<stdin>"})
+
+_NOUNS = {
+    "finding": "findings",
+    "error": "errors",
+    "warning": "warnings",
+    "info": "infos",
+}
+
+
+def plural(count: int, noun: str) -> str:
+    return f"{count} {noun if count == 1 else _NOUNS[noun]}"
+
+
+def severity_counts(findings: Iterable[Finding]) -> dict[Severity, int]:
+    counts = Counter(f.severity for f in findings)
+    return {severity: counts.get(severity, 0) for severity in (Severity.ERROR, Severity.WARNING, Severity.INFO)}
+
+
+def summary_line(findings: list[Finding]) -> str:
+    """`Found 3 findings (1 error, 2 warnings, 0 infos).` or `No findings.`"""
+    if not findings:
+        return "No findings."
+    counts = severity_counts(findings)
+    parts = ", ".join(plural(counts[s], s.value) for s in (Severity.ERROR, Severity.WARNING, Severity.INFO))
+    return f"Found {plural(len(findings), 'finding')} ({parts})."
+
+
+def statistics_rows(findings: list[Finding]) -> list[str]:
+    """One `count  code  name` row per rule, most frequent first, then by code."""
+    counts = Counter((f.code, f.name) for f in findings)
+    ordered = sorted(counts.items(), key=lambda item: (-item[1], item[0][0]))
+    if not ordered:
+        return []
+    count_width = max(len(str(count)) for _, count in ordered)
+    code_width = max(len(code) for (code, _), _ in ordered)
+    return [f"{count:>{count_width}}  {code:<{code_width}}  {name}" for (code, name), count in ordered]
+
+
+def text_footer(findings: list[Finding], run: RunInfo) -> list[str]:
+    """Statistics (when asked) and the summary line, for the human formats."""
+    lines: list[str] = []
+    if run.statistics and findings:
+        lines.extend(statistics_rows(findings))
+        lines.append("")
+    lines.append(summary_line(findings))
+    return lines
+
+
+def position(path: str, line: int, column: int = 0) -> str:
+    """`path:line:col`, leaving out unknown (0) parts."""
+    text = path
+    if line > 0:
+        text += f":{line}"
+        if column > 0:
+            text += f":{column}"
+    return text
+
+
+def one_line(text: str) -> str:
+    """Folds line breaks so a message fits a one-line-per-finding format."""
+    return " ".join(part.strip() for part in text.replace("\r\n", "\n").replace("\r", "\n").split("\n") if part.strip())
+
+
+def is_stdin_path(path: str) -> bool:
+    return path in STDIN_PATHS

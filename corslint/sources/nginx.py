@@ -1,0 +1,138 @@
+"""nginx source: claims nginx configuration files and extracts one CorsPolicy per place a request is answered.
+
+Parsing (crossplane's lexer) lives in nginx_tree, includes in nginx_files, scopes and inheritance in
+nginx_levels, values and maps in nginx_values, `if`/`set` evaluation in nginx_flow and policy building
+in nginx_policy; all are imported lazily so `corslint --help` does not load them.
+"""
+
+from __future__ import annotations
+
+import gc
+import re
+import traceback
+from pathlib import PurePosixPath
+from typing import TYPE_CHECKING, Callable, ClassVar
+
+from corslint.model import Extraction, Location, ParseProblem
+from corslint.sources.base import Source, SourceFile, Workspace
+
+if TYPE_CHECKING:
+    from corslint.sources.nginx_tree import ParsedFile
+    from corslint.sources.nginx_values import VarIndex
+
+_NAME_SUFFIXES = (".conf", ".nginx", ".conf.template", ".conf.tpl")
+_FOLDERS = frozenset({"nginx", "sites-available", "sites-enabled", "conf.d", "snippets"})
+_APACHE = re.compile(
+    rb"(?im)^[ \t]*(?:<(?:VirtualHost|IfModule|Directory|Files|Location|Limit)\b"
+    rb"|Header[ \t]+(?:(?:always|onsuccess)[ \t]+)?(?:set|append|add|unset|merge|edit|echo)\b"
+    rb"|SetEnvIf|RewriteRule|RewriteEngine|RewriteCond|LoadModule)"
+)
+_NGINX_STRONG = re.compile(
+    rb"(?m)(?:^[ \t]*(?:server|location|http|upstream|map|if|events)\b[^\n;{]*\{"
+    rb"|\badd_header[ \t]|\bmore_set_headers[ \t]|\bproxy_pass[ \t]|\bfastcgi_pass[ \t]|^[ \t]*include[ \t]+\S+;)"
+)
+_NGINX_WEAK = re.compile(rb"(?m)(?:;|\{|\})[ \t]*(?:#[^\n]*)?\r?$")
+
+
+class NginxSource(Source):
+    name = "nginx"
+    probe_words: ClassVar[tuple[bytes, ...]] = (b"access-control-", b"http_origin", b"include")
+
+    def may_claim(self, path: str) -> bool:
+        pure = PurePosixPath(path)
+        lower = pure.name.lower()
+        return lower == "nginx.conf" or lower.endswith(_NAME_SUFFIXES) or any(part in _FOLDERS for part in pure.parts[:-1])
+
+    def claims(self, path: str, head: bytes) -> bool:
+        if not self.may_claim(path):
+            return False
+        if _NGINX_STRONG.search(head):
+            return True
+        if _APACHE.search(head):
+            return False
+        return _NGINX_WEAK.search(head) is not None
+
+    def extract(self, files: list[SourceFile], workspace: Workspace) -> Extraction:
+        extraction = Extraction()
+        collecting = gc.isenabled()
+        gc.disable()  # the trees are large and almost free of garbage cycles; collections would double the time
+        try:
+            _Extractor(workspace, extraction).run(files, self.worth_parsing)
+        except Exception as exc:  # a bug here must not hide the other sources' results
+            detail = traceback.format_exception_only(type(exc), exc)[-1].strip()
+            for source_file in files:
+                location = Location(source_file.path, 1, 1)
+                extraction.problems.append(ParseProblem(location, f"internal error in the nginx source: {detail}", self.name))
+        finally:
+            if collecting:
+                gc.enable()
+        return extraction
+
+
+class _Extractor:
+    """Loads the files worth parsing, decides which are roots (included by nothing) and builds their policies."""
+
+    def __init__(self, workspace: Workspace, extraction: Extraction) -> None:
+        from corslint.sources.nginx_files import Loader
+
+        self.extraction = extraction
+        self.loader = Loader(workspace)
+
+    def run(self, files: list[SourceFile], worth: Callable[[bytes], bool]) -> None:
+        from corslint.sources.nginx_files import reachable
+        from corslint.sources.nginx_values import VarIndex
+
+        candidates = self._load(files, worth)
+        graph = self.loader.include_graph(candidates)
+        included = {target for targets in graph.values() for target in targets}
+        roots: list[tuple[ParsedFile, set[str]]] = []
+        analysed: set[str] = set()
+        # files included by nothing are roots; then any file only reachable through an include cycle
+        for parsed in [p for p in candidates if p.path not in included] + candidates:
+            if parsed.path not in analysed:
+                tree = reachable(graph, parsed.path)
+                roots.append((parsed, tree))
+                analysed |= tree
+        index = VarIndex(p for p in self.loader.parsed.values() if p is not None)
+        for parsed, tree in roots:
+            self._root(parsed, index, tree)
+        self._collect(analysed)
+
+    def _load(self, files: list[SourceFile], worth: Callable[[bytes], bool]) -> list[ParsedFile]:
+        """Parse the files that mention CORS or include something (and binary ones, to report them)."""
+        candidates = []
+        for source_file in sorted(files, key=lambda f: f.path):
+            try:
+                data = source_file.read()
+            except OSError as exc:
+                self.loader.problem(Location(source_file.path, 1, 1), f"cannot read file: {exc.strerror or exc}")
+                continue
+            if not worth(data) and b"\x00" not in data[:8192]:
+                continue
+            parsed = self.loader.load(source_file, data)
+            if parsed is not None:
+                candidates.append(parsed)
+        return candidates
+
+    def _root(self, parsed: ParsedFile, index: VarIndex, tree: set[str]) -> None:
+        from corslint.sources.nginx_flow import Flow
+        from corslint.sources.nginx_levels import build_levels
+        from corslint.sources.nginx_policy import PolicyBuilder
+
+        try:
+            levels = build_levels(parsed, self.loader)
+            fragment = not any(level.kind in ("http", "server") for level in levels)
+            self.extraction.policies.extend(PolicyBuilder(Flow(index, self.loader, tree, fragment)).build(levels))
+        except Exception as exc:  # one broken root must not hide the others
+            detail = traceback.format_exception_only(type(exc), exc)[-1].strip()
+            self.loader.problem(Location(parsed.path, 1, 1), f"internal error in the nginx source: {detail}")
+
+    def _collect(self, analysed: set[str]) -> None:
+        extraction = self.extraction
+        extraction.problems.extend(self.loader.problems)
+        extraction.skipped.update(self.loader.skipped)
+        for path in sorted(analysed):
+            parsed = self.loader.parsed.get(path)
+            if parsed is not None:
+                extraction.files.add(path)
+                extraction.comments.extend(parsed.comments)

@@ -1,0 +1,281 @@
+"""nginx source, parsing layer: crossplane's lexer plus token positions, an iteratively built block tree and comments.
+
+Nothing here knows about CORS; `parse_text` turns one decoded file into a `ParsedFile`.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from pathlib import Path
+from typing import Optional
+
+from corslint.model import Comment, Location, ParseProblem
+
+SOURCE = "nginx"
+
+_WS = re.compile(r"\s*")
+_QUOTED = {'"': re.compile(r'"(?:\\.|[^"\\])*"', re.S), "'": re.compile(r"'(?:\\.|[^'\\])*'", re.S)}
+_SPACE_RUN = re.compile(r"\s+")
+_NEWLINE = re.compile("\n")
+_TEMPLATE_TAG = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}")
+TEMPLATE_VARIABLE = "tpl"
+_INDEXED = {"include": "includes", "map": "maps", "set": "sets"}
+
+
+class Node:
+    """One directive. `pos[i]` is the (line, column) of token i (0 = the name); `children` is None for simple directives."""
+
+    __slots__ = ("name", "args", "pos", "children", "end_line", "start", "end", "file", "_raw")
+
+    def __init__(self, name: str, pos: tuple[int, int], start: int, end: int, file: "ParsedFile") -> None:
+        self.name = name
+        self.args: list[str] = []
+        self.pos: list[tuple[int, int]] = [pos]
+        self.children: Optional[list[Node]] = None
+        self.end_line = pos[0]
+        self.start = start
+        self.end = end
+        self.file = file
+        self._raw: Optional[str] = None
+
+    @property
+    def line(self) -> int:
+        return self.pos[0][0]
+
+    def location(self, index: int = 0) -> Location:
+        line, column = self.pos[index] if index < len(self.pos) else self.pos[0]
+        return Location(self.file.path, line, column)
+
+    def raw(self) -> str:
+        """The directive as written, without its `;`/block, whitespace runs collapsed."""
+        if self._raw is None:
+            if self.start < 0 or self.end < self.start:
+                self._raw = " ".join([self.name, *self.args])
+            else:
+                self._raw = _SPACE_RUN.sub(" ", self.file.text[self.start : self.end]).strip()
+        return self._raw
+
+    def source_char(self, index: int) -> str:
+        """The first source character of token `index` (a quote when the token was quoted)."""
+        line, column = self.pos[index]
+        if column <= 0:
+            return ""
+        offset = self.file.line_starts[line - 1] + column - 1
+        return self.file.text[offset : offset + 1]
+
+    def __repr__(self) -> str:
+        return f"Node({self.name!r}, {self.args!r}, line={self.line})"
+
+
+class ParsedFile:
+    """One parsed file: its top-level nodes, comments, problems and the directives other passes index."""
+
+    def __init__(self, path: str, abs_path: Optional[Path], text: str) -> None:
+        self.path = path
+        self.abs_path = abs_path
+        self.text = text
+        self.line_starts = [0] + [m.end() for m in _NEWLINE.finditer(text)]
+        self.nodes: list[Node] = []
+        self.comments: list[Comment] = []
+        self.problems: list[ParseProblem] = []
+        self.includes: list[Node] = []
+        self.maps: list[Node] = []
+        self.sets: list[Node] = []
+
+    @property
+    def name(self) -> str:
+        return self.path.rsplit("/", 1)[-1]
+
+    def line_of(self, offset: int) -> int:
+        return bisect_right(self.line_starts, offset)
+
+    def problem(self, line: int, column: int, message: str) -> None:
+        self.problems.append(ParseProblem(Location(self.path, line, column), message, SOURCE))
+
+
+def neutralise_templates(text: str) -> str:
+    """Make Go/Jinja template tags (`{{ … }}`, `{% … %}`, `{# … #}`) harmless, keeping every line and column.
+
+    nginx itself never has `{{` or `{%` outside quotes, so files containing them are rendered before use.
+    A line holding only tags (control flow) becomes blank; a tag among other text becomes the placeholder
+    variable `$tpl___…` (see `TEMPLATE_VARIABLE`), so a value it provides reads as unknown, not as text.
+    """
+    lines = text.splitlines(keepends=True)
+    for index, line in enumerate(lines):
+        if "{" not in line or _TEMPLATE_TAG.search(line) is None:
+            continue
+        if not _TEMPLATE_TAG.sub("", line).strip():
+            lines[index] = _TEMPLATE_TAG.sub(lambda m: " " * len(m.group()), line)
+        else:
+            lines[index] = _TEMPLATE_TAG.sub(lambda m: "$" + TEMPLATE_VARIABLE.ljust(len(m.group()) - 1, "_"), line)
+    return "".join(lines)
+
+
+def parse_text(path: str, text: str, abs_path: Optional[Path] = None) -> ParsedFile:
+    """Lex `text` with crossplane and build the tree without recursion; never raises on bad input."""
+    parsed = ParsedFile(path, abs_path, text)
+    _TreeBuilder(parsed).run(neutralise_templates(text) if "{{" in text or "{%" in text else text)
+    return parsed
+
+
+class _TreeBuilder:
+    """Consumes positioned tokens; keeps the open-block stack, the directive being read and pending comments."""
+
+    def __init__(self, parsed: ParsedFile) -> None:
+        self.parsed = parsed
+        self.stack: list[tuple[list[Node], Optional[Node]]] = [(parsed.nodes, None)]
+        self.current: Optional[Node] = None
+        self.last: Optional[Node] = None
+        self.pending: list[list] = []
+        self.comments: list[list] = []
+        self.cursor = 0
+        self.last_line = 1
+
+    def run(self, text: str) -> None:
+        source = text if text.endswith("\n") else text + "\n"
+        try:
+            self._consume(source)
+        except Exception as exc:  # crossplane's external (Lua) lexer raises its own syntax errors
+            line = getattr(exc, "lineno", None) or self.last_line
+            self.parsed.problem(line, 0, f"cannot parse: {getattr(exc, 'strerror', None) or exc}")
+        self._finish(source)
+
+    def _consume(self, source: str) -> None:
+        """The hot loop: locate each crossplane token in the source and attach it to the tree."""
+        from crossplane.lexer import _lex_file_object
+
+        whitespace = _WS.match
+        starts = self.parsed.line_starts
+        structural = {";": self._semicolon, "{": self._open, "}": self._close}
+        for token, line, quoted in _lex_file_object([source]):
+            self.last_line = line
+            start = whitespace(source, self.cursor).end()
+            end = -1
+            if quoted:
+                pattern = _QUOTED.get(source[start : start + 1])
+                match = pattern.match(source, start) if pattern else None
+                if match is not None:
+                    end = match.end()
+                elif source.startswith("{", start) and source.startswith(token, start + 1):
+                    end = start + len(token) + 2
+            elif source.startswith(token, start):
+                end = start + len(token)
+            elif token == ";":
+                start = end = self.cursor
+            if end < 0:
+                found = source.find(token, self.cursor)
+                start, end = (found, found + len(token)) if found >= 0 else (-1, -1)
+            if end >= 0:
+                self.cursor = end
+            if not quoted:
+                handler = structural.get(token)
+                if handler is not None:
+                    handler(line, start)
+                    continue
+                if token[0] == "#":
+                    self._comment(token, line, start)
+                    continue
+            column = start - starts[line - 1] + 1 if start >= 0 and line <= len(starts) else 0
+            node = self.current
+            if node is None:
+                self._begin(token, line, column if column > 0 else 0, start, end)
+            else:
+                node.args.append(token)
+                node.pos.append((line, column if column > 0 else 0))
+                if end >= 0:
+                    node.end = end
+
+    def _column(self, line: int, start: int) -> int:
+        starts = self.parsed.line_starts
+        if start < 0 or line > len(starts):
+            return 0
+        column = start - starts[line - 1] + 1
+        return column if column > 0 else 0
+
+    def _begin(self, token: str, line: int, column: int, start: int, end: int) -> None:
+        node = Node(token, (line, column), start, end, self.parsed)
+        self.stack[-1][0].append(node)
+        self.current = self.last = node
+        if token in _INDEXED:
+            getattr(self.parsed, _INDEXED[token]).append(node)
+        if self.pending:
+            for entry in self.pending:
+                entry[4] = node
+            self.pending.clear()
+
+    def _semicolon(self, line: int, start: int) -> None:
+        node = self.current
+        if node is None:
+            self.parsed.problem(line, self._column(line, start), 'unexpected ";"')
+            return
+        node.end_line = line
+        self.current = None
+        self.last = node
+
+    def _open(self, line: int, start: int) -> None:
+        node = self.current
+        if node is None:
+            self.parsed.problem(line, self._column(line, start), 'unexpected "{"')
+            node = Node("", (line, self._column(line, start)), start, start, self.parsed)
+            self.stack[-1][0].append(node)
+        node.children = []
+        self.stack.append((node.children, node))
+        self.current = None
+        self.last = node
+        self._flush_pending()
+
+    def _close(self, line: int, start: int) -> None:
+        if self.current is not None:
+            self.parsed.problem(line, self._column(line, start), 'unexpected "}"')
+            self.current.end_line = line
+            self.current = None
+        self._flush_pending()
+        if len(self.stack) == 1:
+            self.parsed.problem(line, self._column(line, start), 'unexpected "}"')
+            return
+        _, block = self.stack.pop()
+        assert block is not None
+        block.end_line = line
+        self.last = block
+
+    def _comment(self, token: str, line: int, start: int) -> None:
+        column = self._column(line, start)
+        starts = self.parsed.line_starts
+        own_line = start >= 0 and line <= len(starts) and not self.parsed.text[starts[line - 1] : start].strip()
+        entry = [line, column, token[1:].rstrip("\r"), own_line, None]
+        if own_line and self.current is None:
+            self.pending.append(entry)
+        else:
+            entry[4] = self.current or self.last
+        self.comments.append(entry)
+
+    def _flush_pending(self) -> None:
+        self.pending.clear()
+
+    def _finish(self, source: str) -> None:
+        parsed = self.parsed
+        rest = source[self.cursor :]
+        if rest.strip():
+            offset = self.cursor + len(rest) - len(rest.lstrip())
+            line = parsed.line_of(offset)
+            if source[offset] in "\"'":
+                parsed.problem(line, self._column(line, offset), "unexpected end of file: this quoted string is never closed")
+            else:
+                parsed.problem(line, self._column(line, offset), "cannot parse the rest of the file from here")
+        last_line = max(1, len(parsed.line_starts) - (1 if parsed.text.endswith("\n") else 0))
+        if self.current is not None:
+            parsed.problem(last_line, 0, 'unexpected end of file, expecting ";" or "}"')
+            self.current.end_line = last_line
+        for _, block in reversed(self.stack[1:]):
+            assert block is not None
+            parsed.problem(
+                last_line, 0, f'unexpected end of file, expecting "}}" (the block `{block.raw()}` at line {block.line} is not closed)'
+            )
+            block.end_line = last_line
+        parsed.comments = [self._make_comment(entry) for entry in self.comments]
+
+    def _make_comment(self, entry: list) -> Comment:
+        line, column, text, own_line, node = entry
+        covers = (node.line, max(node.line, node.end_line)) if node is not None else (line, line)
+        return Comment(self.parsed.path, line, column, text, own_line, covers, SOURCE)

@@ -1,0 +1,60 @@
+"""The pre-commit hook works for real: `pre-commit try-repo` fails on a bad config and passes on a good one."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from conftest import REPO
+
+BAD = """server {
+    location /api/ {
+        add_header Access-Control-Allow-Origin $http_origin always;
+        add_header Access-Control-Allow-Credentials true always;
+    }
+}
+"""
+GOOD = """server {
+    location /api/ {
+        add_header Access-Control-Allow-Origin "https://app.example.com" always;
+        add_header Access-Control-Allow-Credentials true always;
+    }
+}
+"""
+
+pytestmark = pytest.mark.skipif(shutil.which("git") is None or not (REPO / ".git").exists(), reason="needs git and a checkout")
+
+
+def _git(cwd: Path, *args: str) -> None:
+    subprocess.run(["git", *args], cwd=cwd, check=True, capture_output=True)
+
+
+def _try_repo(project: Path, home: Path) -> subprocess.CompletedProcess:
+    env = dict(os.environ, PRE_COMMIT_HOME=str(home), GIT_AUTHOR_NAME="t", GIT_AUTHOR_EMAIL="t@example.invalid",
+               GIT_COMMITTER_NAME="t", GIT_COMMITTER_EMAIL="t@example.invalid")
+    return subprocess.run(
+        [sys.executable, "-m", "pre_commit", "try-repo", str(REPO), "corslint", "--all-files"],
+        cwd=project, env=env, capture_output=True, text=True, timeout=900,
+    )
+
+
+def test_hook_fails_on_bad_config_and_passes_on_good(tmp_path: Path) -> None:
+    project = tmp_path / "project"
+    (project / "deploy").mkdir(parents=True)
+    _git(project, "init", "-q")
+    conf = project / "deploy" / "nginx.conf"
+    home = tmp_path / "pre-commit-home"
+    conf.write_text(BAD)
+    _git(project, "add", ".")
+    bad = _try_repo(project, home)
+    assert bad.returncode == 1, bad.stdout + bad.stderr
+    assert "CORS102" in bad.stdout
+    conf.write_text(GOOD)
+    _git(project, "add", ".")
+    good = _try_repo(project, home)
+    assert good.returncode == 0, good.stdout + good.stderr
