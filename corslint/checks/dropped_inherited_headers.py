@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from corslint.checks._http_helpers import is_cors_header
+from corslint.checks._http_helpers import ACAC, ACAH, ACAM, ACAO, ACAPN, MAX_AGE, is_cors_header, is_preflight_answer
 from corslint.findings import Finding, Severity
 from corslint.model import CorsPolicy, DeliveryFact, DeliveryKind, Location, Provenance, Related
 from corslint.rule import Rule, RuleContext
@@ -24,7 +24,7 @@ class DroppedInheritedHeaders(Rule):
     def check(self, policy: CorsPolicy, ctx: RuleContext) -> Iterator[Finding]:
         groups: dict[Location, list[DeliveryFact]] = {}
         for fact in policy.delivery:
-            if fact.kind is DeliveryKind.DROPPED_INHERITED and _matters(fact.header) and not _set_again(policy, fact):
+            if fact.kind is DeliveryKind.DROPPED_INHERITED and _matters(policy, fact) and not _set_again(policy, fact):
                 groups.setdefault(fact.prov.location, []).append(fact)
         for facts in groups.values():
             yield self._finding(policy, facts)
@@ -60,5 +60,20 @@ def _set_again(policy: CorsPolicy, fact: DeliveryFact) -> bool:
     return bool(context) and any(e.prov.context == context and e.name.lower() == low for e in policy.emissions)
 
 
-def _matters(header: str) -> bool:
-    return is_cors_header(header) or header.lower() == "vary"
+PREFLIGHT_HEADERS = frozenset(h.lower() for h in (ACAO, ACAC, ACAM, ACAH, MAX_AGE, ACAPN))
+
+
+def _matters(policy: CorsPolicy, fact: DeliveryFact) -> bool:
+    """A dropped header matters where the browser reads it: a preflight answer needs only the preflight headers."""
+    header = fact.header.lower()
+    if _in_preflight_answer(policy, fact):
+        return header in PREFLIGHT_HEADERS
+    return is_cors_header(fact.header) or header == "vary"
+
+
+def _in_preflight_answer(policy: CorsPolicy, fact: DeliveryFact) -> bool:
+    if is_preflight_answer(policy):
+        return True
+    return any(e.prov.location == fact.prov.location for e in policy.preflight.headers) and not any(
+        e.prov.location == fact.prov.location for e in policy.emissions
+    )

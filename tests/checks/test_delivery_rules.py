@@ -663,3 +663,13 @@ def test_403_ignores_headers_the_inner_level_sets_again() -> None:
     # an outer-level emission of the same name does not count as set again
     assert "lose Access-Control-Allow-Origin, Access-Control-Allow-Credentials." in only(
         run(DroppedInheritedHeaders, policy(delivery=facts))).message
+
+
+def test_403_preflight_answer_only_misses_preflight_headers() -> None:
+    inner = SCOPE + " > if ($request_method = OPTIONS)"
+    facts = [DeliveryFact(DeliveryKind.DROPPED_INHERITED, name, Provenance(Location(PATH, 9, 13), "add_header ...", inner))
+             for name in (ACEH, "Vary")]
+    assert run(DroppedInheritedHeaders, policy(delivery=facts, condition="$request_method = OPTIONS")) == []
+    facts.append(DeliveryFact(DeliveryKind.DROPPED_INHERITED, ACAC, Provenance(Location(PATH, 9, 13), "add_header ...", inner)))
+    finding = only(run(DroppedInheritedHeaders, policy(delivery=facts, condition="$request_method = OPTIONS")))
+    assert "responses here lose Access-Control-Allow-Credentials." in finding.message
