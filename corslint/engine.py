@@ -181,7 +181,6 @@ def lint(
         parse_rule = registry.rule(PARSE_ERROR)
         findings.extend(parse_rule().from_problem(problem) for problem in extraction.problems)  # type: ignore[attr-defined,union-attr]
     findings = _dedupe(findings)
-    findings = _apply_per_file_ignores(findings, config, registry)
     if inline_suppressions:
         kept, meta = apply_suppressions(
             findings,
@@ -190,7 +189,8 @@ def lint(
             enabled=enabled,
             require_reason=config.require_suppression_reason,
         )
-        findings = kept + [m for m in _apply_per_file_ignores(meta, config, registry) if m.code in enabled]
+        findings = kept + [m for m in meta if m.code in enabled]
+    findings = _apply_per_file_ignores(findings, config, registry)
     findings = _apply_severity(findings, config, registry)
     findings.sort(key=lambda f: f.sort_key)
     policies.sort(key=lambda p: (p.location.path, p.location.line, p.location.column, p.scope))

@@ -14,7 +14,7 @@ T = TypeVar("T")
 
 @dataclass(frozen=True, order=True)
 class Location:
-    """A place in a scanned file. Lines and columns are 1-based; column 0 means unknown."""
+    """A place in a scanned file. Lines and columns are 1-based; column 0 means unknown; `end_column` is exclusive."""
 
     path: str
     line: int

@@ -106,13 +106,14 @@ def enabled_codes(
     level selections are added before ignores are removed, so `ignore = ["CORS1"]` with
     `select = ["CORS101"]` keeps CORS101, `ignore = ["CORS101"]` with `select = ["CORS1"]` drops it,
     and the same selector in both is ignored. `auto_enabled` codes (CORS901 when `trusted-origins` is
-    set) count as selected at the lowest level, so any matching `ignore` still removes them.
+    set) join the default set only: an explicit `select` decides alone, and any matching `ignore` removes them.
     Raises SelectionError for an unknown selector.
     """
     select, extend_select, ignore = tuple(select), tuple(extend_select), tuple(ignore)
     known = {rule.code for rule in rules}
     enabled = set() if select else {rule.code for rule in rules if getattr(rule, "default_enabled", True)}
-    enabled |= {code for code in (auto_enabled or set()) if code in known}
+    if not select:
+        enabled |= {code for code in (auto_enabled or set()) if code in known}
     steps: list[tuple[int, int, set[str]]] = []
     for selector in select + extend_select:
         steps.append((specificity(selector, rules), 0, resolve(selector, rules)))

@@ -194,3 +194,13 @@ def test_demo_tree_has_findings() -> None:
 def test_version() -> None:
     result = subprocess.run([sys.executable, "-m", "corslint", "--version"], capture_output=True, text=True, timeout=60)
     assert result.returncode == 0 and "corslint" in result.stdout
+
+
+def test_suppression_of_a_per_file_ignored_code_is_not_unused(tree: Path) -> None:
+    (tree / "nginx.conf").write_text(REFLECT.replace(
+        "add_header Access-Control-Allow-Origin $http_origin always;",
+        "add_header Access-Control-Allow-Origin $http_origin always;  # corslint: ignore[CORS102] -- partner API",
+    ))
+    (tree / "corslint.toml").write_text('[per-file-ignores]\n"nginx.conf" = ["CORS102"]\n')
+    output = invoke(".", "--select", "CORS102,CORS002", "--fail-on", "info").output
+    assert "CORS002" not in output and "CORS102" not in output
