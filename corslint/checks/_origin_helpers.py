@@ -7,12 +7,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from fnmatch import fnmatchcase
-from typing import Iterable, Optional
+from typing import Callable, Iterable, Iterator, Optional
 
 from corslint import origins
 from corslint.findings import Confidence, Finding
 from corslint.model import CorsPolicy, MatchMode, OriginKind, OriginRule, Related, State
-from corslint.rule import RuleContext, where
+from corslint.rule import Rule, RuleContext, where
 
 UPPER_CASE_PROBLEM = "has upper-case letters"
 SEVERAL_ORIGINS_PROBLEM = "contains several origins"
@@ -246,3 +246,29 @@ def is_public(policy: CorsPolicy, ctx: RuleContext) -> bool:
     globs = [g.strip() for g in ctx.public_paths if g.strip()]
     candidates = [candidate for path in policy.paths for candidate in _path_candidates(path)]
     return any(fnmatchcase(candidate, glob) for candidate in candidates for glob in globs)
+
+
+def report_each_origin(
+    rule: Rule,
+    policy: CorsPolicy,
+    describe: Callable[[OriginRule], Optional[str]],
+    *,
+    advice: str,
+    hint: str,
+) -> Iterator[Finding]:
+    """One finding per origin rule `describe` has something to say about: its text, the credentials and
+    assumption notes, then `advice`."""
+    creds = credentials(policy)
+    for origin in policy.origins:
+        text = describe(origin)
+        if text is None:
+            continue
+        notes = credentials_sentence(policy) + assumption(origin)
+        yield rule.finding(
+            policy,
+            origin.prov,
+            f"{text}.{notes}{' ' + advice if advice else ''}",
+            confidence=confidence_for(origin, default=rule.confidence),
+            hint=hint,
+            related=creds.related,
+        )

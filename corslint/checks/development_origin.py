@@ -6,11 +6,8 @@ from typing import Iterator, Optional
 
 from corslint import origins
 from corslint.checks._origin_helpers import (
+    report_each_origin,
     accepts,
-    assumption,
-    confidence_for,
-    credentials,
-    credentials_sentence,
     exact_origins,
     host_of,
     mode_phrase,
@@ -50,24 +47,18 @@ class DevelopmentOrigin(Rule):
     def check(self, policy: CorsPolicy, ctx: RuleContext) -> Iterator[Finding]:
         if policy.development:
             return
-        creds = credentials(policy)
-        for rule in policy.origins:
+
+        def describe(rule: OriginRule) -> Optional[str]:
             subject = _subject(rule, policy)
-            if subject is None:
-                continue
-            notes = credentials_sentence(policy) + assumption(rule)
-            message = (
-                f"{subject} in a configuration not marked as development: {WHY}.{notes} "
-                "Keep development origins in a development-only configuration."
-            )
-            yield self.finding(
-                policy,
-                rule.prov,
-                message,
-                confidence=confidence_for(rule, default=self.confidence),
-                hint="Move development origins to a development-only configuration (e.g. a `dev/` or `*.dev.conf` file).",
-                related=creds.related,
-            )
+            return f"{subject} in a configuration not marked as development: {WHY}" if subject else None
+
+        yield from report_each_origin(
+            self,
+            policy,
+            describe,
+            advice="Keep development origins in a development-only configuration.",
+            hint="Move development origins to a development-only configuration (e.g. a `dev/` or `*.dev.conf` file).",
+        )
 
 
 def _subject(rule: OriginRule, policy: CorsPolicy) -> Optional[str]:

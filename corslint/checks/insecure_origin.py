@@ -6,11 +6,8 @@ from typing import Iterator, Optional
 
 from corslint import origins
 from corslint.checks._origin_helpers import (
+    report_each_origin,
     accepts,
-    assumption,
-    confidence_for,
-    credentials,
-    credentials_sentence,
     exact_origins,
     host_of,
     mode_phrase,
@@ -43,21 +40,18 @@ class InsecureOrigin(Rule):
 
     def check(self, policy: CorsPolicy, ctx: RuleContext) -> Iterator[Finding]:
         allowed = {o.strip().lower().rstrip("/") for o in ctx.option("allow-http-origins", []) or []}
-        creds = credentials(policy)
-        for rule in policy.origins:
+
+        def describe(rule: OriginRule) -> Optional[str]:
             subject = _subject(rule, policy, allowed)
-            if subject is None:
-                continue
-            notes = credentials_sentence(policy) + assumption(rule)
-            message = f"{subject}: {WHY}.{notes} Serve that site over HTTPS and trust its `https://` origin instead."
-            yield self.finding(
-                policy,
-                rule.prov,
-                message,
-                confidence=confidence_for(rule, default=self.confidence),
-                hint="Trust the `https://` origin instead.",
-                related=creds.related,
-            )
+            return f"{subject}: {WHY}" if subject else None
+
+        yield from report_each_origin(
+            self,
+            policy,
+            describe,
+            advice="Serve that site over HTTPS and trust its `https://` origin instead.",
+            hint="Trust the `https://` origin instead.",
+        )
 
 
 def _subject(rule: OriginRule, policy: CorsPolicy, allowed: set[str]) -> Optional[str]:

@@ -5,10 +5,7 @@ from __future__ import annotations
 from typing import Iterator, Optional
 
 from corslint.checks._origin_helpers import (
-    assumption,
-    confidence_for,
-    credentials,
-    credentials_sentence,
+    report_each_origin,
     is_null_value,
     mode_phrase,
     narrow_pattern,
@@ -34,24 +31,18 @@ class NullOriginAllowed(Rule):
     tags = ("security",)
 
     def check(self, policy: CorsPolicy, ctx: RuleContext) -> Iterator[Finding]:
-        creds = credentials(policy)
-        for rule in policy.origins:
+
+        def describe(rule: OriginRule) -> Optional[str]:
             subject = _subject(rule, policy)
-            if subject is None:
-                continue
-            notes = credentials_sentence(policy) + assumption(rule)
-            message = (
-                f"{subject}: {WHY}.{notes} Remove `null` from the trusted origins; give local files or sandboxed "
-                "frames a real origin instead."
-            )
-            yield self.finding(
-                policy,
-                rule.prov,
-                message,
-                confidence=confidence_for(rule, default=self.confidence),
-                hint="Do not trust `null`; serve the calling page from a real https origin.",
-                related=creds.related,
-            )
+            return f"{subject}: {WHY}" if subject else None
+
+        yield from report_each_origin(
+            self,
+            policy,
+            describe,
+            advice="Remove `null` from the trusted origins; give local files or sandboxed frames a real origin instead.",
+            hint="Do not trust `null`; serve the calling page from a real https origin.",
+        )
 
 
 def _subject(rule: OriginRule, policy: CorsPolicy) -> Optional[str]:

@@ -6,11 +6,8 @@ from typing import Iterator, Optional
 
 from corslint import origins
 from corslint.checks._origin_helpers import (
+    report_each_origin,
     accepts,
-    assumption,
-    confidence_for,
-    credentials,
-    credentials_sentence,
     exact_origins,
     host_of,
     mode_phrase,
@@ -34,19 +31,13 @@ class SharedHostOrigin(Rule):
     tags = ("security",)
 
     def check(self, policy: CorsPolicy, ctx: RuleContext) -> Iterator[Finding]:
-        creds = credentials(policy)
-        for rule in policy.origins:
-            subject = _subject(rule, policy)
-            if subject is None:
-                continue
-            yield self.finding(
-                policy,
-                rule.prov,
-                f"{subject}.{credentials_sentence(policy)}{assumption(rule)}",
-                confidence=confidence_for(rule, default=self.confidence),
-                hint="Serve the calling frontend from a domain you control and trust that origin only.",
-                related=creds.related,
-            )
+        yield from report_each_origin(
+            self,
+            policy,
+            lambda rule: _subject(rule, policy),
+            advice="",
+            hint="Serve the calling frontend from a domain you control and trust that origin only.",
+        )
 
 
 def _subject(rule: OriginRule, policy: CorsPolicy) -> Optional[str]:
