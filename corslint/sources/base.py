@@ -106,9 +106,16 @@ class Source:
     """A kind of input. `claims` is a cheap decision on name and first bytes; `extract` parses."""
 
     name: ClassVar[str]
+    # the `CorsPolicy.source` labels this kind of file yields (a JavaScript file yields express, koa, ...)
+    produces: ClassVar[frozenset[str]] = frozenset()
+    # catalogue example languages that exercise this source (```nginx bad, ```js good, ...)
+    example_langs: ClassVar[tuple[str, ...]] = ()
     # a few lower-case byte strings: a file none of which appear in needs no parsing
     probe_words: ClassVar[tuple[bytes, ...]] = (b"access-control-",)
     comment_prefixes: ClassVar[tuple[str, ...]] = ("#",)
+
+    def labels(self) -> frozenset[str]:
+        return self.produces or frozenset({self.name})
 
     def may_claim(self, path: str) -> bool:
         """Name-only pre-filter, so discovery reads the first bytes of candidate files only."""

@@ -36,6 +36,7 @@ _NGINX_WEAK = re.compile(rb"(?m)(?:;|\{|\})[ \t]*(?:#[^\n]*)?\r?$")
 
 class NginxSource(Source):
     name = "nginx"
+    example_langs = ("nginx",)
     probe_words: ClassVar[tuple[bytes, ...]] = (b"access-control-", b"http_origin", b"include")
 
     def may_claim(self, path: str) -> bool:
