@@ -36,6 +36,11 @@ FORBIDDEN_REQUEST_HEADER_PREFIXES = ("proxy-", "sec-")
 
 NGINX_SUCCESS_STATUSES = "200, 201, 204, 206, 301, 302, 303, 304, 307 and 308"
 
+# policy labels of application frameworks (as opposed to servers such as nginx and Apache)
+APPLICATION_SOURCES = frozenset(
+    {"express", "fastify", "koa", "nestjs", "socketio", "node", "flask", "django", "fastapi", "starlette"}
+)
+
 LIBRARY_NAMES = {
     "express": "npm `cors`",
     "fastify": "@fastify/cors",
@@ -45,6 +50,7 @@ LIBRARY_NAMES = {
     "django": "django-cors-headers",
     "fastapi": "Starlette `CORSMiddleware`",
     "starlette": "Starlette `CORSMiddleware`",
+    "socketio": "socket.io's `cors` option",
     "ingress-nginx": "ingress-nginx",
     "traefik": "Traefik",
 }

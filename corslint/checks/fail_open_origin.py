@@ -12,12 +12,12 @@ from corslint.checks._origin_helpers import (
     credentials_sentence,
     env_name,
 )
+from corslint.checks._http_helpers import APPLICATION_SOURCES
 from corslint.findings import Confidence, Finding, Severity
 from corslint.model import CorsPolicy, OriginKind, OriginRule
 from corslint.rule import Rule, RuleContext, where
 
 
-APPLICATION_SOURCES = frozenset({"express", "fastify", "koa", "nestjs", "flask", "django", "fastapi", "starlette"})
 
 
 class FailOpenOrigin(Rule):
