@@ -458,16 +458,21 @@ def _glob_regex(pattern: str) -> re.Pattern[str]:
     return re.compile("".join(out))
 
 
+@lru_cache(maxsize=16)
+def _base_prefixes(base_dir: str) -> tuple[str, ...]:
+    bases = {os.path.abspath(base_dir), os.path.realpath(base_dir)}
+    return tuple(base.rstrip(os.sep) + os.sep for base in sorted(bases))
+
+
 def _relative(display_path: str, base_dir: Path) -> str:
-    path = PurePosixPath(display_path.replace(os.sep, "/"))
-    full = Path(path) if path.is_absolute() else Path.cwd() / path
-    full = Path(os.path.normpath(full))
-    for base in {Path(os.path.abspath(base_dir)), Path(os.path.realpath(base_dir))}:
-        try:
-            return full.relative_to(base).as_posix()
-        except ValueError:
-            continue
-    return path.as_posix()
+    path = display_path.replace(os.sep, "/")
+    full = os.path.normpath(path if os.path.isabs(path) else os.path.join(os.getcwd(), path))
+    for prefix in _base_prefixes(str(base_dir)):
+        if full.startswith(prefix):
+            return full[len(prefix):].replace(os.sep, "/")
+        if full + os.sep == prefix:
+            return "."
+    return PurePosixPath(path).as_posix()
 
 
 def path_matches(pattern: str, relative: str) -> bool:
@@ -490,10 +495,29 @@ def path_matches(pattern: str, relative: str) -> bool:
     return any(regex.fullmatch("/".join(parts[:end])) for end in range(1, len(parts) + 1))
 
 
+@lru_cache(maxsize=8)
+def _exclusion_matcher(patterns: tuple[str, ...]) -> tuple[Optional[re.Pattern[str]], tuple[str, ...]]:
+    """One combined regex for the component globs (no `/`), and the anchored globs left to `path_matches`."""
+    components, anchored = [], []
+    for pattern in patterns:
+        glob = pattern.strip().removeprefix("./").rstrip("/")
+        if not glob:
+            continue
+        if "/" in glob:
+            anchored.append(pattern)
+        else:
+            components.append(f"(?:{_glob_regex(glob).pattern})")
+    return (re.compile("|".join(components)) if components else None), tuple(anchored)
+
+
 def is_excluded(display_path: str, config: Config) -> bool:
     """True when an `exclude` or `extend-exclude` glob matches the path or a folder above it."""
     relative = _relative(display_path, config.base_dir)
-    return any(path_matches(pattern, relative) for pattern in config.exclude + config.extend_exclude)
+    component_regex, anchored = _exclusion_matcher(config.exclude + config.extend_exclude)
+    if component_regex is not None:
+        if any(component_regex.fullmatch(part) for part in relative.split("/") if part not in ("", ".")):
+            return True
+    return any(path_matches(pattern, relative) for pattern in anchored)
 
 
 def ignored_for_file(display_path: str, config: Config) -> tuple[str, ...]:

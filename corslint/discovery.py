@@ -91,14 +91,14 @@ def _consider(
     excluded: Callable[[str], bool],
     explicit: bool,
 ) -> None:
-    link = path.is_symlink()
-    display = workspace.display(path, resolve=not link)
+    display = workspace.display(path, resolve=False)
     if not explicit and excluded(display):
         return
     interested = [s for s in sources if s.may_claim(display)]
     if not interested:
         return
     discovered.scanned += 1
+    link = path.is_symlink()
     if link:
         target = Path(os.path.realpath(path))
         if not target.exists():
