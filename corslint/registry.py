@@ -8,7 +8,8 @@ import pkgutil
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
-from importlib.metadata import entry_points
+import os
+import sys
 from typing import Any, Callable, Iterable
 
 from corslint.rule import Rule
@@ -76,12 +77,56 @@ def _load_object(spec: str) -> Any:
     return obj
 
 
-def _plugin_objects(group: str) -> Iterable[tuple[str, Any]]:
-    for ep in sorted(entry_points(group=group), key=lambda e: (e.name, e.value)):
+@lru_cache(maxsize=1)
+def _installed_entry_points() -> dict[str, list[tuple[str, str]]]:
+    """Entry points of every installed distribution, read straight from `entry_points.txt`.
+
+    importlib.metadata gives the same answer but costs ~40 ms of imports on every start, which
+    is most of a pre-commit run's budget. As importlib does, the first distribution of a name
+    on sys.path wins.
+    """
+    groups: dict[str, list[tuple[str, str]]] = {}
+    seen: set[str] = set()
+    for folder in sys.path:
         try:
-            yield ep.name, ep.load()
+            names = sorted(os.listdir(folder or "."))
+        except OSError:
+            continue
+        for name in names:
+            if not name.endswith((".dist-info", ".egg-info")):
+                continue
+            dist = re.sub(r"[-_.]+", "-", name.rsplit(".", 1)[0].split("-", 1)[0]).lower()
+            if dist in seen:
+                continue
+            seen.add(dist)
+            try:
+                with open(os.path.join(folder or ".", name, "entry_points.txt"), encoding="utf-8") as handle:
+                    text = handle.read()
+            except OSError:
+                continue
+            _parse_entry_points(text, groups)
+    return groups
+
+
+def _parse_entry_points(text: str, groups: dict[str, list[tuple[str, str]]]) -> None:
+    group = ""
+    for raw in text.splitlines():
+        line = raw.strip()
+        if not line or line.startswith(("#", ";")):
+            continue
+        if line.startswith("[") and line.endswith("]"):
+            group = line[1:-1].strip()
+        elif "=" in line and group.startswith("corslint."):
+            key, _, value = line.partition("=")
+            groups.setdefault(group, []).append((key.strip(), value.split("[", 1)[0].strip()))
+
+
+def _plugin_objects(group: str) -> Iterable[tuple[str, Any]]:
+    for name, value in sorted(_installed_entry_points().get(group, [])):
+        try:
+            yield name, _load_object(value)
         except Exception as exc:  # a broken plugin is a usage error, not a traceback
-            raise RegistryError(f"plugin entry point {ep.name!r} ({ep.value}) in group {group} failed to load: {exc}") from exc
+            raise RegistryError(f"plugin entry point {name!r} ({value}) in group {group} failed to load: {exc}") from exc
 
 
 def _as_rules(name: str, obj: Any) -> list[type[Rule]]:
