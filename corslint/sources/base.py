@@ -53,6 +53,13 @@ def decode(data: bytes) -> tuple[str, Optional[str]]:
         return "", f"invalid UTF-8 at line {line} (byte {exc.start}): {exc.reason}"
 
 
+def probe_view(head: bytes) -> bytes:
+    """The first bytes of a file as UTF-8 for content probes: UTF-16 (with a BOM) is transcoded, anything else kept."""
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return head[: len(head) // 2 * 2].decode("utf-16", "replace").encode("utf-8")
+    return head
+
+
 class Workspace:
     """Read access to the scanned tree that never leaves it and never reads past a size limit.
 

@@ -14,7 +14,7 @@ from pathlib import PurePosixPath
 from typing import TYPE_CHECKING, Callable, ClassVar
 
 from corslint.model import Extraction, Location, ParseProblem
-from corslint.sources.base import Source, SourceFile, Workspace
+from corslint.sources.base import Source, SourceFile, Workspace, probe_view
 
 if TYPE_CHECKING:
     from corslint.sources.nginx_tree import ParsedFile
@@ -47,11 +47,15 @@ class NginxSource(Source):
     def claims(self, path: str, head: bytes) -> bool:
         if not self.may_claim(path):
             return False
+        head = probe_view(head)
         if _NGINX_STRONG.search(head):
             return True
         if _APACHE.search(head):
             return False
-        return _NGINX_WEAK.search(head) is not None
+        if _NGINX_WEAK.search(head) is not None:
+            return True
+        # a file named nginx.conf is claimed even when unreadable, so the problem is reported (CORS001)
+        return PurePosixPath(path).name.lower() == "nginx.conf" and b"\x00" in head
 
     def extract(self, files: list[SourceFile], workspace: Workspace) -> Extraction:
         extraction = Extraction()
