@@ -43,18 +43,27 @@ def test_committed_hostile_tree() -> None:
     assert "root:" not in text
 
 
-def test_huge_file_is_skipped_without_reading_it(tmp_path: Path) -> None:
+def test_huge_file_is_skipped_without_reading_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     big = tmp_path / "nginx.conf"
     with open(big, "wb") as handle:
         handle.write(b"server { location / { add_header Access-Control-Allow-Origin * always; } }\n")
         handle.truncate(50 * 1024 * 1024)
-    proc = subprocess.Popen([sys.executable, "-m", "corslint", "--isolated", "--format", "concise", "."],
-                            cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    _, status, usage = os.wait4(proc.pid, 0)
-    stderr = proc.stderr.read().decode()  # type: ignore[union-attr]
-    assert os.waitstatus_to_exitcode(status) == 0
-    assert "skipped nginx.conf: 52428800 bytes, above the 5242880-byte limit (max-file-size); not read" in stderr
-    assert usage.ru_maxrss < 45 * 1024  # KiB: far below the file's 50 MiB
+    import corslint.discovery as discovery
+    from corslint.sources.base import SourceFile
+
+    read_sizes: list[int] = []
+    real_head = discovery._read_head
+    monkeypatch.setattr(discovery, "_read_head", lambda path: read_sizes.append(len(data := real_head(path))) or data)
+    monkeypatch.setattr(SourceFile, "read", lambda self: pytest.fail(f"{self.path} was read whole"))
+    old = os.getcwd()
+    os.chdir(tmp_path)
+    try:
+        result = CliRunner().invoke(main, ["--isolated", "--format", "concise", "."], catch_exceptions=False)
+    finally:
+        os.chdir(old)
+    assert result.exit_code == 0
+    assert "skipped nginx.conf: 52428800 bytes, above the 5242880-byte limit (max-file-size); not read" in result.output
+    assert read_sizes == [4096]
 
 
 def test_deep_nesting_does_not_recurse(tmp_path: Path) -> None:
