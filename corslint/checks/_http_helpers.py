@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from typing import Iterable, Optional, Sequence
 
-from corslint.model import CorsPolicy, HeaderEmission, ListKind, ListSetting, Location, Provenance, Related
+from corslint.model import CorsPolicy, HeaderEmission, ListKind, ListSetting, Provenance, Related
 
 ACAO = "Access-Control-Allow-Origin"
 ACAC = "Access-Control-Allow-Credentials"
@@ -50,6 +50,7 @@ LIBRARY_NAMES = {
     "django": "django-cors-headers",
     "fastapi": "Starlette `CORSMiddleware`",
     "starlette": "Starlette `CORSMiddleware`",
+    "node": "a Node handler",
     "socketio": "socket.io's `cors` option",
     "ingress-nginx": "ingress-nginx",
     "traefik": "Traefik",
@@ -88,14 +89,9 @@ def is_preflight_answer(policy: CorsPolicy) -> bool:
     return bool(_OPTIONS_TEST_RE.search(condition)) and "!=" not in condition and "!~" not in condition
 
 
-def _preflight_only_locations(policy: CorsPolicy) -> set[Location]:
-    return {h.prov.location for h in policy.preflight.headers}
-
-
 def main_emissions(policy: CorsPolicy) -> list[HeaderEmission]:
-    """Headers of the actual (non-preflight) response path: emissions minus those set only for OPTIONS."""
-    preflight_only = _preflight_only_locations(policy)
-    return [e for e in policy.emissions if not (e.conditional and e.prov.location in preflight_only)]
+    """Headers of the actual (non-preflight) response path: none when the whole scope is the OPTIONS answer."""
+    return [] if is_preflight_answer(policy) else list(policy.emissions)
 
 
 def first_emission(emissions: Iterable[HeaderEmission], name: str) -> Optional[HeaderEmission]:
@@ -193,5 +189,5 @@ def header_hint(policy: CorsPolicy, header: str, value: str) -> str:
     if policy.source == "nginx":
         return f"add_header {header} {value} always;"
     if policy.source == "apache":
-        return f'Header always set {header} "{value}"'
+        return f'Header always {"merge" if header == "Vary" else "set"} {header} "{value.strip(chr(34))}"'
     return f"send `{header}: {value}`"

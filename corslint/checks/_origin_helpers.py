@@ -10,6 +10,7 @@ from fnmatch import fnmatchcase
 from typing import Callable, Iterable, Iterator, Optional
 
 from corslint import origins
+from corslint.checks._http_helpers import LIBRARY_NAMES
 from corslint.findings import Confidence, Finding
 from corslint.model import CorsPolicy, MatchMode, OriginKind, OriginRule, Related, State
 from corslint.rule import Rule, RuleContext, where
@@ -94,8 +95,8 @@ def active_rules(policy: CorsPolicy) -> list[OriginRule]:
 
 
 def provenance(rule: OriginRule, policy: CorsPolicy) -> str:
-    """`<raw>` (nginx), plus the environment-variable fallback it is, if any."""
-    text = f"{where(rule.prov)} ({policy.source})"
+    """`<raw>` (nginx) or `<raw>` (npm `cors`), plus the environment-variable fallback it is, if any."""
+    text = f"{where(rule.prov)} ({LIBRARY_NAMES.get(policy.source, policy.source)})"
     if rule.env_fallback:
         text += f", used while {env_name(rule.env_fallback)} is unset"
     return text
@@ -201,6 +202,8 @@ def mode_phrase(rule: OriginRule, source: str) -> str:
     if mode is MatchMode.GLOB:
         return f"{source} treats the leading `*` as a wildcard for subdomains"
     if mode is MatchMode.FULLMATCH:
+        if source == "apache":
+            return f"Apache copies only the part `SetEnvIf` matched (`$0`), so the regex decides the whole origin ({case})"
         return f"the regex must match the whole origin (a {case} full match)"
     if mode is MatchMode.MATCH:
         what = "Python `re.match`" if pattern_dialect(rule) == "python" else "the regex"

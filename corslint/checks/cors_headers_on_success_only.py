@@ -28,8 +28,8 @@ class CorsHeadersOnSuccessOnly(Rule):
     sources = frozenset({"nginx", "apache"})
 
     def check(self, policy: CorsPolicy, ctx: RuleContext) -> Iterator[Finding]:
-        if is_preflight_answer(policy):
-            return
+        if is_preflight_answer(policy) or policy.static_assets:
+            return  # fonts and images are fetched by the page, not read by scripts: their error status matters little
         lacking = [e for e in main_emissions(policy) if is_cors_header(e.name) and e.always is False]
         if not lacking:
             return

@@ -26,8 +26,8 @@ class CorsMiddlewareNotEffective(Rule):
             yield self.finding(
                 policy,
                 fact.prov,
-                f"{library} is configured, but {fact.subject} is missing, so the CORS settings never take effect"
-                f"{': ' + fact.detail if fact.detail else ''}. Register it.",
+                f"{library} is configured, but {fact.subject} is missing: "
+                f"{fact.detail or 'the CORS settings never take effect'}. Register it.",
                 hint=f"add {fact.subject}",
             )
         for fact in facts(policy, MIDDLEWARE_ORDER):

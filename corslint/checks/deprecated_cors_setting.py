@@ -27,6 +27,6 @@ class DeprecatedCorsSetting(Rule):
             yield self.finding(
                 policy,
                 fact.prov,
-                f"`{fact.subject}` is an old {library} setting name.{detail}{renamed}",
+                f"`{fact.subject}` is an old {library} name.{detail}{renamed}",
                 hint=f"rename to `{fact.replacement}`" if fact.replacement else "remove the setting",
             )

@@ -18,6 +18,13 @@ _EFFECT = {
 }
 
 
+_ONE_VALUE = {
+    "nginx": "to allow several origins, pick the one value per request with a `map $http_origin` allowlist.",
+    "apache": "to allow several origins, pick the one value per request with an anchored `SetEnvIf Origin` allowlist.",
+    "": "to allow several origins, pick the one value per request from an allowlist in the application.",
+}
+
+
 class DuplicateCorsHeader(Rule):
     code = "CORS404"
     name = "duplicate-cors-header"
@@ -46,14 +53,10 @@ class DuplicateCorsHeader(Rule):
             )
             return self.finding(policy, fact.prov, message, severity=Severity.INFO, hint=f"remove one {fact.header}")
         effect = _EFFECT.get(low, "which browsers do not accept as one value")
-        advice = (
-            "Send the header once; to allow several origins, pick the one value per request (an nginx `map`, "
-            "an allowlist in the application)."
-            if low == ACAO.lower()
-            else "Send the header once."
-        )
+        advice = f"Send the header once; {_ONE_VALUE.get(policy.source, _ONE_VALUE[''])}" if low == ACAO.lower() else "Send the header once."
+        why = f" {fact.detail.rstrip('.')}." if fact.detail else ""
         message = (
-            f"{fact.header} is sent a second time by {this}{earlier}. Browsers join duplicate headers into one "
+            f"{fact.header} is sent a second time by {this}{earlier}.{why} Browsers join duplicate headers into one "
             f"comma-separated value, {effect}. {advice}"
         )
         severity = Severity.WARNING if low == MAX_AGE.lower() else None

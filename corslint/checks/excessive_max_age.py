@@ -28,8 +28,8 @@ class ExcessiveMaxAge(Rule):
 
     def check(self, policy: CorsPolicy, ctx: RuleContext) -> Iterator[Finding]:
         setting = policy.max_age
-        if not setting.is_known or setting.value is None:
-            return
+        if not setting.is_known or setting.value is None or setting.default:
+            return  # a library's own default is not the user's choice to revisit
         origin = describe(setting.prov, policy.source, default=setting.default)
         seconds = parse_max_age(setting.value)
         hint = header_hint(policy, "Access-Control-Max-Age", str(CHROMIUM_CAP))

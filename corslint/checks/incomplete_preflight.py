@@ -97,4 +97,6 @@ def _hint(policy: CorsPolicy, missing: list[tuple[str, Optional[Provenance]]]) -
     names = ", ".join(name for name, _ in missing)
     if policy.source == "nginx":
         return f"repeat {names} inside the OPTIONS block: its own add_header lines replace the inherited ones"
+    if policy.source == "apache":
+        return f"set {names} with `Header always set`: the rewritten OPTIONS answer carries only the always table"
     return f"send {names} on the OPTIONS answer as well"

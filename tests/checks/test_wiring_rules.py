@@ -32,7 +32,8 @@ def test_501_middleware_order_and_missing_registration() -> None:
     )
     findings = run(CorsMiddlewareNotEffective, pol)
     assert [(f.location.line, f.severity) for f in findings] == [(3, Severity.ERROR), (12, Severity.ERROR)]
-    assert 'django-cors-headers is configured, but "corsheaders" in INSTALLED_APPS is missing' in findings[0].message
+    assert findings[0].message == ('django-cors-headers is configured, but "corsheaders" in INSTALLED_APPS is missing: '
+                                   "the CORS settings never take effect. Register it.")
     assert "django-cors-headers runs too late: CorsMiddleware comes after CommonMiddleware (line 11)." in findings[1].message
 
 
@@ -45,7 +46,7 @@ def test_502_names_the_replacement() -> None:
     finding = run(DeprecatedCorsSetting, policy("django", fact(DEPRECATED_OPTION, 7, subject="CORS_ORIGIN_WHITELIST",
                                                                 replacement="CORS_ALLOWED_ORIGINS")))[0]
     assert finding.severity is Severity.INFO and finding.location.line == 7
-    assert finding.message == ("`CORS_ORIGIN_WHITELIST` is an old django-cors-headers setting name. "
+    assert finding.message == ("`CORS_ORIGIN_WHITELIST` is an old django-cors-headers name. "
                                "Use `CORS_ALLOWED_ORIGINS` instead.")
 
 
