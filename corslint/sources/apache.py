@@ -1,0 +1,137 @@
+"""Apache httpd source: claims httpd.conf/.htaccess/vhost files and extracts one CorsPolicy per scope that sends CORS headers.
+
+Parsing lives in apache_tree, includes in apache_files, sections and .htaccess nesting in apache_scopes, the two
+header tables in apache_headers, origin values in apache_origins and policy building in apache_policy.
+"""
+
+from __future__ import annotations
+
+import re
+import traceback
+from pathlib import PurePosixPath
+from typing import TYPE_CHECKING, ClassVar, Optional
+
+from corslint.model import Extraction, Location, ParseProblem
+from corslint.sources.base import Source, SourceFile, Workspace
+
+if TYPE_CHECKING:
+    from corslint.sources.apache_scopes import Scope
+
+_FOLDERS = frozenset({"sites-available", "sites-enabled", "conf.d", "conf-available", "conf-enabled", "httpd", "vhosts", "vhosts.d"})
+_NAMES = frozenset({"httpd.conf", "apache2.conf", "apache.conf", "httpd-vhosts.conf"})
+_APACHE = re.compile(
+    rb"(?im)^[ \t]*(?:<(?:VirtualHost|IfModule|Directory|DirectoryMatch|Files|FilesMatch|Location|LocationMatch|Limit|LimitExcept|If|IfDefine)\b"
+    rb"|Header[ \t]+(?:(?:always|onsuccess)[ \t]+)?(?:set|append|add|unset|merge|edit\*?|echo|setifempty)[ \t]"
+    rb"|SetEnvIf(?:NoCase)?[ \t]|RewriteRule[ \t]|RewriteEngine[ \t]|RewriteCond[ \t]|LoadModule[ \t]|ServerName[ \t]"
+    rb"|DocumentRoot[ \t]|AllowOverride[ \t])"
+)
+_NGINX = re.compile(rb"(?m)(?:^[ \t]*(?:server|location|http|upstream|map|events)\b[^\n;{]*\{|\badd_header[ \t][^\n]*;)")
+
+
+class ApacheSource(Source):
+    name = "apache"
+    produces = frozenset({"apache"})
+    example_langs = ("apache",)
+    probe_words: ClassVar[tuple[bytes, ...]] = (b"access-control-", b"include")
+
+    def may_claim(self, path: str) -> bool:
+        pure = PurePosixPath(path)
+        lower = pure.name.lower()
+        if lower.endswith("htaccess") or lower in _NAMES or lower.endswith(".conf"):
+            return True
+        return any(part.lower() in _FOLDERS or part.lower().startswith("apache") for part in pure.parts[:-1])
+
+    def claims(self, path: str, head: bytes) -> bool:
+        if not self.may_claim(path):
+            return False
+        lower = PurePosixPath(path).name.lower()
+        if lower.endswith("htaccess"):
+            return True
+        return _APACHE.search(head) is not None and _NGINX.search(head) is None
+
+    def extract(self, files: list[SourceFile], workspace: Workspace) -> Extraction:
+        extraction = Extraction()
+        try:
+            _Extractor(workspace, extraction).run(files, self.worth_parsing)
+        except Exception as exc:  # a bug here must not hide the other sources' results
+            detail = traceback.format_exception_only(type(exc), exc)[-1].strip()
+            for source_file in files:
+                extraction.problems.append(
+                    ParseProblem(Location(source_file.path, 1, 1), f"internal error in the apache source: {detail}", self.name)
+                )
+        return extraction
+
+
+class _Extractor:
+    def __init__(self, workspace: Workspace, extraction: Extraction) -> None:
+        from corslint.sources.apache_files import Loader
+
+        self.extraction = extraction
+        self.loader = Loader(workspace)
+
+    def run(self, files: list[SourceFile], worth) -> None:
+        from corslint.sources.apache_files import reachable
+        from corslint.sources.apache_tree import ParsedFile
+
+        candidates: list[ParsedFile] = []
+        for source_file in sorted(files, key=lambda f: f.path):
+            try:
+                data = source_file.read()
+            except OSError as exc:
+                self.loader.problem(Location(source_file.path, 1, 1), f"cannot read file: {exc.strerror or exc}")
+                continue
+            if not worth(data) and b"\x00" not in data[:8192]:
+                continue
+            parsed = self.loader.load(source_file, data)
+            if parsed is not None:
+                candidates.append(parsed)
+        graph = self.loader.include_graph(candidates)
+        included = {target for targets in graph.values() for target in targets}
+        analysed: set[str] = set()
+        roots: list[ParsedFile] = []
+        for parsed in [p for p in candidates if p.path not in included] + candidates:
+            if parsed.path not in analysed:
+                roots.append(parsed)
+                analysed |= reachable(graph, parsed.path)
+        self._build(roots)
+        self._collect(analysed)
+
+    def _build(self, roots) -> None:
+        from corslint.sources.apache_policy import build_policies
+        from corslint.sources.apache_scopes import ScopeBuilder
+
+        builder = ScopeBuilder(self.loader)
+        htaccess: dict[str, "Scope"] = {}
+        for parsed in sorted(roots, key=lambda p: (len(PurePosixPath(p.path).parts), p.path)):
+            try:
+                parent = _parent_htaccess(parsed.path, htaccess)
+                scope = builder.root(parsed, parent)
+                if scope.kind == "htaccess":
+                    htaccess[str(PurePosixPath(parsed.path).parent)] = scope
+                self.extraction.policies.extend(build_policies(scope))
+            except Exception as exc:  # one broken root must not hide the others
+                detail = traceback.format_exception_only(type(exc), exc)[-1].strip()
+                self.loader.problem(Location(parsed.path, 1, 1), f"internal error in the apache source: {detail}")
+
+    def _collect(self, analysed: set[str]) -> None:
+        extraction = self.extraction
+        extraction.problems.extend(self.loader.problems)
+        extraction.skipped.update(self.loader.skipped)
+        for path in sorted(analysed):
+            parsed = self.loader.parsed.get(path)
+            if parsed is not None:
+                extraction.files.add(path)
+                extraction.comments.extend(parsed.comments)
+
+
+def _parent_htaccess(path: str, known: dict[str, Scope]) -> Optional[Scope]:
+    """The .htaccess of the nearest ancestor folder, whose directives Apache merges before this file's."""
+    pure = PurePosixPath(path)
+    if not pure.name.lower().endswith("htaccess"):
+        return None
+    for folder in pure.parents:
+        if str(folder) == str(pure.parent):
+            continue
+        if str(folder) in known:
+            return known[str(folder)]
+    return None
