@@ -1,0 +1,104 @@
+"""JavaScript/TypeScript source: claims .js/.ts files (not bundles or build output) and extracts the CORS policies
+of Express `cors`, @fastify/cors, @koa/cors, NestJS, socket.io and hand-written headers.
+
+Syntax errors: tree-sitter recovers with ERROR/MISSING nodes. Any such node means Node would refuse the file,
+so CORS001 is reported once per file at the first one (with the count of broken places), and everything that
+did parse is still analysed. tree-sitter and the js_* helpers are imported only when a file is worth parsing.
+"""
+
+from __future__ import annotations
+
+import traceback
+from pathlib import PurePosixPath
+from typing import ClassVar
+
+from corslint.model import CorsPolicy, Extraction, Location, ParseProblem
+from corslint.sources.base import Source, SourceFile, Workspace, decode
+
+EXTENSIONS = (".js", ".mjs", ".cjs", ".jsx", ".ts", ".mts", ".cts", ".tsx")
+SKIPPED_FOLDERS = frozenset({"node_modules", "dist", "build", ".next", "coverage", "bower_components", ".nuxt", "out"})
+
+
+class JavaScriptSource(Source):
+    name = "javascript"
+    produces = frozenset({"express", "fastify", "koa", "nestjs", "socketio", "node"})
+    example_langs = ("js", "ts")
+    probe_words: ClassVar[tuple[bytes, ...]] = (b"cors", b"access-control-", b"enablecors", b"origin")
+    comment_prefixes: ClassVar[tuple[str, ...]] = ("//", "/*")
+
+    def may_claim(self, path: str) -> bool:
+        pure = PurePosixPath(path)
+        name = pure.name.lower()
+        if not name.endswith(EXTENSIONS) or name.endswith((".min.js", ".d.ts", ".bundle.js")):
+            return False
+        return not any(part in SKIPPED_FOLDERS for part in pure.parts[:-1])
+
+    def claims(self, path: str, head: bytes) -> bool:
+        return self.may_claim(path)
+
+    def extract(self, files: list[SourceFile], workspace: Workspace) -> Extraction:
+        extraction = Extraction()
+        for source_file in sorted(files, key=lambda f: f.path):
+            try:
+                self._one(source_file, extraction)
+            except Exception as exc:  # one file's bug must not hide the others
+                detail = traceback.format_exception_only(type(exc), exc)[-1].strip()
+                location = Location(source_file.path, 1, 1)
+                extraction.problems.append(ParseProblem(location, f"internal error in the javascript source: {detail}", self.name))
+        return extraction
+
+    def _one(self, source_file: SourceFile, extraction: Extraction) -> None:
+        try:
+            data = source_file.read()
+        except OSError as exc:
+            location = Location(source_file.path, 1, 1)
+            extraction.problems.append(ParseProblem(location, f"cannot read file: {exc.strerror or exc}", self.name))
+            return
+        if not self.worth_parsing(data):
+            return
+        text, error = decode(data)
+        if error is not None:
+            extraction.problems.append(ParseProblem(Location(source_file.path, 1, 1), f"cannot decode file: {error}", self.name))
+            return
+        from corslint.sources.js_syntax import Doc, comments
+
+        doc = Doc.parse(source_file.path, text)
+        problem = _syntax_problem(doc)
+        if problem is not None:
+            extraction.problems.append(problem)
+        extraction.files.add(source_file.path)
+        extraction.comments.extend(comments(doc))
+        extraction.policies.extend(policies(doc))
+
+
+def policies(doc) -> list[CorsPolicy]:  # type: ignore[no-untyped-def]
+    """Every CORS policy one parsed file states: library uses first, then hand-written headers."""
+    from corslint.sources.js_app import AppScanner
+    from corslint.sources.js_libraries import build_policy
+    from corslint.sources.js_manual import ManualHeaders
+    from corslint.sources.js_syntax import Bindings
+
+    bindings = Bindings(doc)
+    scanner = AppScanner(doc, bindings)
+    uses = scanner.uses()
+    found = [p for p in (build_policy(doc, bindings, use) for use in uses) if p is not None]
+    app_level = [u.anchor for u in uses if u.preflight.kind.value == "library" and u.label in ("express", "koa")]
+    found.extend(ManualHeaders(doc, bindings, app_level).policies())
+    return found
+
+
+def _syntax_problem(doc) -> "ParseProblem | None":  # type: ignore[no-untyped-def]
+    from corslint.sources.js_syntax import syntax_errors
+
+    first, count = syntax_errors(doc)
+    if first is None:
+        return None
+    location = doc.location(first)
+    what = f"missing `{first.type}`" if first.is_missing else f"unexpected `{doc.raw(first)[:40]}`"
+    language = "TypeScript" if doc.path.lower().endswith(("ts", "tsx")) else "JavaScript"
+    more = f" ({count} places could not be parsed)" if count > 1 else ""
+    message = (
+        f"{language} syntax error at line {location.line}, column {location.column}: {what}{more}; "
+        "the rest of the file was still checked, but CORS settings in the broken part may be missed"
+    )
+    return ParseProblem(Location(doc.path, location.line, location.column), message, "javascript")
