@@ -1,0 +1,256 @@
+"""Python source, flask-cors: `CORS(app, ...)`, `init_app`, `resources=`, `@cross_origin` and `app.config["CORS_*"]`,
+with the library's option precedence (resource, keyword, app config, default) and its defaults."""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass, field
+from typing import Iterator, Optional
+
+from corslint.model import CorsPolicy, ListKind, ListSetting, MatchMode, OriginKind, OriginRule, Preflight, PreflightKind, Provenance, WiringFact
+from corslint.sources.py_common import (
+    OriginBuilder,
+    bool_setting,
+    functions_and_module,
+    list_setting,
+    local_names,
+    scalar_setting,
+    unknown_keywords,
+    close_name,
+)
+from corslint.checks._wiring import UNKNOWN_OPTION
+from corslint.sources.py_module import PyModule
+from corslint.sources.py_values import Evaluator, ModuleEnv, Val, dotted
+
+SOURCE = "flask"
+OPTIONS = frozenset(
+    {
+        "resources", "origins", "methods", "expose_headers", "allow_headers", "supports_credentials", "max_age",
+        "send_wildcard", "vary_header", "automatic_options", "intercept_exceptions", "always_send",
+        "allow_private_network",
+    }
+)
+DEFAULT_METHODS = ("GET", "HEAD", "POST", "OPTIONS", "PUT", "PATCH", "DELETE")
+DEFAULT_RESOURCE = "/*"
+_REGEX_CHARS = set("*\\]?$^[()")
+REFLECT_NOTE = "flask-cors echoes the request origin when origins is '*' (the default) and send_wildcard is off"
+
+
+@dataclass
+class Options:
+    """Option values by name, each with the place that set it (a keyword, a dict entry or an app.config line)."""
+
+    values: dict[str, tuple[Val, Provenance]] = field(default_factory=dict)
+
+    def get(self, name: str) -> tuple[Optional[Val], Optional[Provenance]]:
+        found = self.values.get(name)
+        return found if found else (None, None)
+
+    def over(self, other: "Options") -> "Options":
+        return Options({**other.values, **self.values})
+
+
+class FlaskOrigins(OriginBuilder):
+    def __init__(self, send_wildcard: bool) -> None:
+        self.send_wildcard = send_wildcard
+
+    def string(self, text: str, prov: Provenance) -> list[OriginRule]:
+        if text.strip() == "*":
+            if self.send_wildcard:
+                return [OriginRule(OriginKind.ANY, "*", prov, note="send_wildcard=True sends a literal `*`")]
+            return [OriginRule(OriginKind.REFLECT, "*", prov, note=REFLECT_NOTE)]
+        if _REGEX_CHARS & set(text):
+            return [self.pattern(text, prov)]
+        return [OriginRule(OriginKind.EXACT, text, prov, ignore_case=True, note="flask-cors compares literals case-insensitively")]
+
+    def pattern(self, text: str, prov: Provenance) -> OriginRule:
+        return OriginRule(OriginKind.PATTERN, text, prov, MatchMode.MATCH, True, "python",
+                          note="flask-cors treats this string as a regex and applies it with case-insensitive re.match")
+
+
+def extract_flask(mod: PyModule, env: ModuleEnv, app_config: Options) -> list[CorsPolicy]:
+    policies: list[CorsPolicy] = []
+    constructors: dict[str, tuple[ast.Call, dict[str, Val]]] = {}
+    for owner, node in functions_and_module(mod.tree):
+        if isinstance(node, ast.Assign) and isinstance(node.value, ast.Call) and _is_cors(node.value) and not node.value.args:
+            for target in node.targets:
+                if isinstance(target, ast.Name):
+                    constructors[target.id] = (node.value, local_names(env, owner))
+    for owner, node in functions_and_module(mod.tree):
+        names = None
+        if isinstance(node, ast.Call) and _is_cors(node) and node.args:
+            names = local_names(env, owner)
+            policies.extend(_cors_call(mod, node, [node], names, app_config))
+        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "init_app":
+            holder = dotted(node.func.value)
+            if holder in constructors:
+                constructor, ctor_names = constructors[holder]
+                names = local_names(env, owner)
+                policies.extend(_cors_call(mod, node, [constructor, node], {**ctor_names, **names}, app_config))
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            for decorator in node.decorator_list:
+                if _is_cross_origin(decorator):
+                    policies.append(_decorated(mod, node, decorator, local_names(env, owner), app_config))
+    return policies
+
+
+def collect_app_config(mod: PyModule, env: ModuleEnv) -> Options:
+    """`app.config["CORS_X"] = v`, `app.config.update(CORS_X=v)` / `update({...})` anywhere in the module."""
+    options = Options()
+    for owner, node in functions_and_module(mod.tree):
+        if isinstance(node, ast.Assign):
+            for target in node.targets:
+                if isinstance(target, ast.Subscript) and dotted(target.value).endswith(".config"):
+                    key = Evaluator(mod, local_names(env, owner))(target.slice).text()
+                    if key and key.startswith("CORS_"):
+                        options.values[key[5:].lower()] = (Evaluator(mod, local_names(env, owner))(node.value), mod.prov(node))
+        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in ("update", "from_mapping"):
+            if dotted(node.func.value).endswith(".config"):
+                evaluate = Evaluator(mod, local_names(env, owner))
+                for kw in node.keywords:
+                    if kw.arg and kw.arg.startswith("CORS_"):
+                        options.values[kw.arg[5:].lower()] = (evaluate(kw.value), mod.prov(kw))
+                for arg in node.args:
+                    mapping = evaluate(arg)
+                    if mapping.known and isinstance(mapping.value, dict):
+                        for key, value in mapping.value.items():
+                            if isinstance(key, str) and key.startswith("CORS_"):
+                                options.values[key[5:].lower()] = (value, value.prov() or mod.prov(arg))
+    return options
+
+
+def _is_cors(call: ast.Call) -> bool:
+    return dotted(call.func) in ("CORS", "flask_cors.CORS")
+
+
+def _is_cross_origin(decorator: ast.AST) -> bool:
+    target = decorator.func if isinstance(decorator, ast.Call) else decorator
+    return dotted(target) in ("cross_origin", "flask_cors.cross_origin")
+
+
+def _keyword_options(mod: PyModule, calls: list[ast.Call], names: dict[str, Val], context: str) -> tuple[Options, list[WiringFact]]:
+    options = Options()
+    facts: list[WiringFact] = []
+    evaluate = Evaluator(mod, names)
+    for call in calls:
+        for kw in call.keywords:
+            if kw.arg is None:
+                mapping = evaluate(kw.value)
+                if mapping.known and isinstance(mapping.value, dict):
+                    for key, value in mapping.value.items():
+                        options.values[str(key)] = (value, value.prov(context) or mod.prov(kw, context))
+            else:
+                options.values[kw.arg] = (evaluate(kw.value), mod.prov(kw, context))
+        facts.extend(unknown_keywords(call, OPTIONS, mod, context))
+    return options, facts
+
+
+def _cors_call(mod: PyModule, call: ast.Call, calls: list[ast.Call], names: dict[str, Val], app_config: Options) -> Iterator[CorsPolicy]:
+    head = f"flask-cors `{mod.raw(calls[0].func)}(...)`"
+    keywords, facts = _keyword_options(mod, calls, names, head)
+    merged = keywords.over(app_config)
+    resources, resources_prov = merged.get("resources")
+    call_prov = mod.prov(call, head)
+    for pattern, resource_opts, prov in _resources(resources, resources_prov, call_prov, head, mod, facts):
+        context = f"{head} > resource {pattern}"
+        options = resource_opts.over(merged)
+        preflight = Preflight(PreflightKind.LIBRARY, call_prov, note="flask-cors answers OPTIONS through Flask's automatic OPTIONS")
+        yield _policy(mod, call, context, options, call_prov, preflight, (pattern,), facts)
+
+
+def _resources(
+    val: Optional[Val], prov: Optional[Provenance], call_prov: Provenance, head: str, mod: PyModule, facts: list[WiringFact]
+) -> Iterator[tuple[str, Options, Provenance]]:
+    if val is None or not val.known:
+        yield DEFAULT_RESOURCE, Options(), call_prov
+        return
+    if isinstance(val.value, dict):
+        for key, sub in val.value.items():
+            options = Options()
+            if sub.known and isinstance(sub.value, dict):
+                for name, value in sub.value.items():
+                    where = value.prov(head) or call_prov
+                    options.values[str(name)] = (value, where)
+                    if name not in OPTIONS:
+                        facts.append(WiringFact(UNKNOWN_OPTION, where, "", str(name), close_name(str(name), OPTIONS, 0.6)))
+            yield str(key), options, sub.prov(head) or call_prov
+        return
+    for item in val.items():
+        text = item.text()
+        if text is not None:
+            yield text, Options(), item.prov(head) or call_prov
+
+
+def _decorated(mod: PyModule, func: ast.AST, decorator: ast.AST, names: dict[str, Val], app_config: Options) -> CorsPolicy:
+    context = f"flask-cors `@cross_origin` on {func.name}()"  # type: ignore[attr-defined]
+    calls = [decorator] if isinstance(decorator, ast.Call) else []
+    keywords, facts = _keyword_options(mod, calls, names, context)
+    options = keywords.over(app_config)
+    prov = mod.prov(decorator, context)
+    automatic, automatic_prov = options.get("automatic_options")
+    if automatic is not None and automatic.known and automatic.value is False:
+        preflight = Preflight(
+            PreflightKind.NOT_HANDLED,
+            automatic_prov,
+            note="`automatic_options=False`: Flask's own automatic OPTIONS answer bypasses the decorated view, so it "
+            "carries no CORS headers",
+        )
+    else:
+        preflight = Preflight(PreflightKind.LIBRARY, prov, note="@cross_origin answers OPTIONS (automatic_options)")
+    return _policy(mod, decorator, context, options, prov, preflight, _route_paths(func), facts)
+
+
+def _route_paths(func: ast.AST) -> tuple[str, ...]:
+    paths = []
+    for decorator in getattr(func, "decorator_list", []):
+        if isinstance(decorator, ast.Call) and isinstance(decorator.func, ast.Attribute) and decorator.func.attr == "route":
+            if decorator.args and isinstance(decorator.args[0], ast.Constant) and isinstance(decorator.args[0].value, str):
+                paths.append(decorator.args[0].value)
+    return tuple(paths)
+
+
+def _policy(
+    mod: PyModule,
+    anchor: ast.AST,
+    context: str,
+    options: Options,
+    default_prov: Provenance,
+    preflight: Preflight,
+    paths: tuple[str, ...],
+    facts: list[WiringFact],
+) -> CorsPolicy:
+    send_wildcard, _ = options.get("send_wildcard")
+    wildcard = bool(send_wildcard and send_wildcard.known and send_wildcard.value is True)
+    origins_val, _ = options.get("origins")
+    builder = FlaskOrigins(wildcard)
+    if origins_val is None:
+        origins = builder.string("*", default_prov)
+    else:
+        origins = builder(origins_val, context, options.get("origins")[1])
+    methods, methods_prov = options.get("methods")
+    headers, headers_prov = options.get("allow_headers")
+    expose, expose_prov = options.get("expose_headers")
+    creds, creds_prov = options.get("supports_credentials")
+    max_age, max_age_prov = options.get("max_age")
+    vary, vary_prov = options.get("vary_header")
+    private, private_prov = options.get("allow_private_network")
+    return CorsPolicy(
+        source=SOURCE,
+        scope=context,
+        location=mod.location(anchor),
+        origins=origins,
+        credentials=bool_setting(creds, creds_prov, False, default_prov),
+        methods=list_setting(methods, methods_prov, default=DEFAULT_METHODS, default_prov=default_prov),
+        allow_headers=(
+            list_setting(headers, headers_prov, star=ListKind.REFLECT)
+            if headers is not None
+            else ListSetting(ListKind.REFLECT, ("*",), default_prov)
+        ),
+        expose_headers=list_setting(expose, expose_prov),
+        max_age=scalar_setting(max_age, max_age_prov, None, None),
+        vary_origin=bool_setting(vary, vary_prov, True, default_prov),
+        private_network=bool_setting(private, private_prov, False, default_prov),
+        preflight=preflight,
+        wiring=list(facts),
+        paths=paths,
+    )

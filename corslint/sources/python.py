@@ -1,0 +1,116 @@
+"""Python source: Flask (flask-cors and hand-written headers), Django (django-cors-headers settings and views)
+and Starlette/FastAPI `CORSMiddleware`. Files are parsed with `ast` only: linted code is never imported or run.
+
+Parsing lives in py_module, value resolution in py_values, and each framework in py_flask, py_django,
+py_starlette and py_manual; they are imported lazily so `corslint --help` does not load them.
+"""
+
+from __future__ import annotations
+
+import traceback
+from typing import ClassVar
+
+from corslint.model import Extraction, Location, ParseProblem
+from corslint.sources.base import Source, SourceFile, Workspace
+
+SOURCE = "python"
+
+
+class PythonSource(Source):
+    name = "python"
+    produces = frozenset({"flask", "django", "fastapi", "starlette"})
+    example_langs = ("python",)
+    probe_words: ClassVar[tuple[bytes, ...]] = (b"cors", b"access-control-")
+
+    def may_claim(self, path: str) -> bool:
+        return path.lower().endswith(".py")
+
+    def claims(self, path: str, head: bytes) -> bool:
+        return self.may_claim(path)
+
+    def extract(self, files: list[SourceFile], workspace: Workspace) -> Extraction:
+        extraction = Extraction()
+        try:
+            _Extractor(workspace, extraction).run(files, self.worth_parsing)
+        except Exception as exc:  # a bug here must not hide the other sources' results
+            detail = traceback.format_exception_only(type(exc), exc)[-1].strip()
+            for source_file in files:
+                extraction.problems.append(
+                    ParseProblem(Location(source_file.path, 1, 1), f"internal error in the python source: {detail}", SOURCE)
+                )
+        return extraction
+
+
+class _Extractor:
+    def __init__(self, workspace: Workspace, extraction: Extraction) -> None:
+        from corslint.sources.py_values import ModuleLoader
+
+        self.extraction = extraction
+        self.loader = ModuleLoader(workspace)
+
+    def run(self, files: list[SourceFile], worth) -> None:  # type: ignore[no-untyped-def]
+        from corslint.sources.py_module import PyModule, parse_module
+
+        roots: list[PyModule] = []
+        for source_file in sorted(files, key=lambda f: f.path):
+            try:
+                data = source_file.read()
+            except OSError as exc:
+                self.extraction.problems.append(
+                    ParseProblem(Location(source_file.path, 1, 1), f"cannot read file: {exc.strerror or exc}", SOURCE)
+                )
+                continue
+            if not worth(data):
+                continue
+            parsed = parse_module(source_file.path, data, source_file.abs_path)
+            if isinstance(parsed, ParseProblem):
+                self.extraction.problems.append(parsed)
+                self.extraction.files.add(source_file.path)
+                continue
+            self.loader.add(parsed)
+            roots.append(parsed)
+        self._policies(roots)
+        self._collect()
+
+    def _policies(self, roots: list) -> None:  # type: ignore[type-arg]
+        from corslint.sources.py_flask import Options, collect_app_config
+
+        envs = [self.loader.env(mod) for mod in roots]
+        star_imported = {imported.path for env in self.loader.envs.values() for imported in env.star_imports}
+        app_config = Options()
+        for env in envs:
+            app_config = collect_app_config(env.mod, env).over(app_config)
+        for env in envs:
+            try:
+                self._module(env, app_config, leaf=env.mod.path not in star_imported)
+            except Exception as exc:  # one broken module must not hide the others
+                detail = traceback.format_exception_only(type(exc), exc)[-1].strip()
+                self.extraction.problems.append(
+                    ParseProblem(Location(env.mod.path, 1, 1), f"internal error in the python source: {detail}", SOURCE)
+                )
+
+    def _module(self, env, app_config, *, leaf: bool) -> None:  # type: ignore[no-untyped-def]
+        from corslint.sources.py_django import extract_django
+        from corslint.sources.py_flask import extract_flask
+        from corslint.sources.py_manual import extract_manual
+        from corslint.sources.py_starlette import extract_starlette
+
+        policies = self.extraction.policies
+        text = env.mod.text
+        if "CORS(" in text or "cross_origin" in text:
+            policies.extend(extract_flask(env.mod, env, app_config))
+        if "CORSMiddleware" in text:
+            policies.extend(extract_starlette(env.mod, env))
+        if leaf:
+            django = extract_django(env)
+            if django is not None:
+                policies.append(django)
+        if "ccess-" in text or "ACCESS-" in text.upper():
+            policies.extend(extract_manual(env.mod, env))
+
+    def _collect(self) -> None:
+        from corslint.sources.py_module import module_comments
+
+        for mod in self.loader.modules.values():
+            self.extraction.files.add(mod.path)
+            self.extraction.comments.extend(module_comments(mod))
