@@ -24,6 +24,10 @@ NAME_RE = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
 
 BUILTIN_SOURCES: dict[str, str] = {
     "nginx": "corslint.sources.nginx:NginxSource",
+    "javascript": "corslint.sources.javascript:JavaScriptSource",
+    "apache": "corslint.sources.apache:ApacheSource",
+    "python": "corslint.sources.python:PythonSource",
+    "python-deps": "corslint.sources.py_deps:PythonDepsSource",
 }
 
 
