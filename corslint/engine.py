@@ -107,10 +107,12 @@ def _run_checks(policies: Sequence[CorsPolicy], rules: Sequence[type[Rule]], con
 
 
 def _dedupe(findings: Sequence[Finding]) -> list[Finding]:
+    """One finding per rule and place: scopes that share a value (inherited headers, a snippet
+    included twice) would otherwise report it once each, sometimes with scope-specific wording."""
     seen: set[tuple] = set()
     unique = []
     for finding in findings:
-        key = (finding.code, finding.location, finding.message)
+        key = (finding.code, finding.location)
         if key not in seen:
             seen.add(key)
             unique.append(finding)
@@ -176,6 +178,7 @@ def lint(
         replace(p, development=True) if not p.development and is_development_path(p.location.path) else p
         for p in extraction.policies
     ]
+    policies.sort(key=lambda p: (p.location.path, p.location.line, p.location.column, p.scope))
     findings = _run_checks(policies, rules, config, registry)
     if PARSE_ERROR in enabled:
         parse_rule = registry.rule(PARSE_ERROR)
@@ -193,7 +196,6 @@ def lint(
     findings = _apply_per_file_ignores(findings, config, registry)
     findings = _apply_severity(findings, config, registry)
     findings.sort(key=lambda f: f.sort_key)
-    policies.sort(key=lambda p: (p.location.path, p.location.line, p.location.column, p.scope))
     return LintResult(
         findings=findings,
         policies=policies,
