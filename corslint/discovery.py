@@ -115,7 +115,7 @@ def _consider(
         return
     try:
         size = path.stat().st_size
-        head = _read_head(path)
+        head = _read_head(path) if any(source.reads_head for source in interested) else b""
     except OSError as exc:
         discovered.problems.append(
             ParseProblem(Location(display, 1, 1), f"cannot read file: {exc.strerror or exc}", interested[0].name)

@@ -117,6 +117,8 @@ class Source:
     produces: ClassVar[frozenset[str]] = frozenset()
     # catalogue example languages that exercise this source (```nginx bad, ```js good, ...)
     example_langs: ClassVar[tuple[str, ...]] = ()
+    # False when `claims` decides on the name alone, so discovery need not open the file
+    reads_head: ClassVar[bool] = True
     # a few lower-case byte strings: a file none of which appear in needs no parsing
     probe_words: ClassVar[tuple[bytes, ...]] = (b"access-control-",)
     comment_prefixes: ClassVar[tuple[str, ...]] = ("#",)

@@ -23,7 +23,8 @@ class JavaScriptSource(Source):
     name = "javascript"
     produces = frozenset({"express", "fastify", "koa", "nestjs", "socketio", "node"})
     example_langs = ("js", "ts")
-    probe_words: ClassVar[tuple[bytes, ...]] = (b"cors", b"access-control-", b"enablecors", b"origin")
+    reads_head = False
+    probe_words: ClassVar[tuple[bytes, ...]] = (b"cors", b"access-control-")
     comment_prefixes: ClassVar[tuple[str, ...]] = ("//", "/*")
 
     def may_claim(self, path: str) -> bool:

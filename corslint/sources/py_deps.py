@@ -75,6 +75,7 @@ class PythonDepsSource(Source):
     name = SOURCE
     produces = frozenset({"flask"})
     example_langs = ("python",)
+    reads_head = False
     probe_words: ClassVar[tuple[bytes, ...]] = (b"flask-cors", b"flask_cors", b"flask.cors")
 
     def may_claim(self, path: str) -> bool:

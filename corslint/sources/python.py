@@ -20,6 +20,7 @@ class PythonSource(Source):
     name = "python"
     produces = frozenset({"flask", "django", "fastapi", "starlette"})
     example_langs = ("python",)
+    reads_head = False
     probe_words: ClassVar[tuple[bytes, ...]] = (b"cors", b"access-control-")
 
     def may_claim(self, path: str) -> bool:
