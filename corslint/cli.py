@@ -74,7 +74,7 @@ def _default_format(output_file: Optional[Path]) -> str:
 @click.group(cls=DefaultGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="corslint")
 def main() -> None:
-    """Static linter for CORS configuration (nginx today; Apache, Node and Python frameworks next).
+    """Static linter for CORS configuration: nginx, Apache, Node (Express, Fastify, Koa, NestJS) and Python (Flask, Django, FastAPI).
 
     `corslint PATH…` is short for `corslint check PATH…`.
     """
