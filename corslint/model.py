@@ -217,11 +217,20 @@ class DeliveryFact:
     detail: str = ""
 
 
+# WiringFact kinds: what sources state about a framework's wiring, and the 5xx rules read
+MIDDLEWARE_ORDER = "middleware-order"  # the CORS middleware runs after something that can answer first
+NOT_INSTALLED = "not-installed"  # the CORS middleware/app is configured but not registered
+DEPRECATED_OPTION = "deprecated-option"  # subject = old name, replacement = current name
+UNKNOWN_OPTION = "unknown-option"  # subject = the name, replacement = the likely intended name or ""
+ROUTE_METHOD = "route-method"  # subject = a method a route of the same app serves, detail = the route
+VULNERABLE_VERSION = "vulnerable-version"  # subject = "package==version", detail = advisories, replacement = fixed version
+
+
 @dataclass(frozen=True)
 class WiringFact:
     """A framework fact: middleware order, a missing registration, an unknown or renamed option."""
 
-    kind: str  # "middleware-order", "not-installed", "unknown-option", "deprecated-option", ...
+    kind: str  # one of the kinds above
     prov: Provenance
     detail: str = ""
     subject: str = ""  # the option or component concerned

@@ -18,6 +18,8 @@ from corslint.checks._http_helpers import (
     related,
     split_list,
 )
+from corslint.checks._wiring import facts
+from corslint.model import ROUTE_METHOD
 from corslint.findings import Finding, Severity
 from corslint.model import CorsPolicy, HeaderEmission, ListKind, ListSetting, PreflightKind, Provenance, Related
 from corslint.rule import ALL_SOURCES, Rule, RuleContext
@@ -42,6 +44,7 @@ class IncompletePreflight(Rule):
     sources = ALL_SOURCES
 
     def check(self, policy: CorsPolicy, ctx: RuleContext) -> Iterator[Finding]:
+        yield from self._library_methods(policy)
         preflight = policy.preflight
         if preflight.kind is not PreflightKind.ANSWERED or not preflight.headers or is_preflight_answer(policy):
             return
@@ -60,6 +63,35 @@ class IncompletePreflight(Rule):
             f"{reasons}. Add {'them' if len(missing) > 1 else 'it'} to the OPTIONS answer."
         )
         yield self.finding(policy, preflight.prov, message, hint=_hint(policy, missing), related=rel)
+
+
+    def _library_methods(self, policy: CorsPolicy) -> Iterator[Finding]:
+        """A library answers preflights with its method list, and the app serves routes outside it."""
+        methods = policy.methods
+        if policy.preflight.kind is not PreflightKind.LIBRARY or methods.kind not in (ListKind.EXPLICIT, ListKind.DEFAULT):
+            return
+        routes = [f for f in facts(policy, ROUTE_METHOD) if f.subject != "OPTIONS" and not methods.contains(f.subject)]
+        if not routes:
+            return
+        served = list(dict.fromkeys(f.subject for f in routes))
+        allowed = ", ".join(methods.items) or "no method"
+        origin = describe(methods.prov, policy.source, default=methods.kind is ListKind.DEFAULT)
+        message = (
+            f"The preflight answer allows only {allowed} (from {origin}), but this app serves "
+            f"{', '.join(served)} routes: a cross-origin {served[0]} that needs a preflight (a JSON body, an "
+            f"Authorization header) is refused{_REFUSAL.get(policy.source, '')}. List every method the "
+            "cross-origin routes use."
+        )
+        rel = [Related(f.prov.location, f"{f.subject} route{' ' + f.detail if f.detail else ''}") for f in routes]
+        yield self.finding(
+            policy, methods.prov, message, hint=f"allow {', '.join(served)} as well", related=rel
+        )
+
+
+_REFUSAL = {
+    "fastapi": " (Starlette's CORSMiddleware answers such a preflight with 400)",
+    "starlette": " (Starlette's CORSMiddleware answers such a preflight with 400)",
+}
 
 
 def _needed(policy: CorsPolicy) -> list[tuple[str, Optional[Provenance]]]:

@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Iterator
 
 from corslint.checks._http_helpers import APPLICATION_SOURCES, library_name
-from corslint.checks._wiring import UNKNOWN_OPTION, facts
+from corslint.checks._wiring import facts
+from corslint.model import UNKNOWN_OPTION
 from corslint.findings import Finding, Severity
 from corslint.model import CorsPolicy
 from corslint.rule import Rule, RuleContext

@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Iterator
 
 from corslint.checks._http_helpers import APPLICATION_SOURCES
-from corslint.checks._wiring import VULNERABLE_VERSION, facts
+from corslint.checks._wiring import facts
+from corslint.model import VULNERABLE_VERSION
 from corslint.findings import Finding, Severity
 from corslint.model import CorsPolicy
 from corslint.rule import Rule, RuleContext

@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Optional
 
-from corslint.checks._wiring import DEPRECATED_OPTION, MIDDLEWARE_ORDER, VULNERABLE_VERSION
+from corslint.model import DEPRECATED_OPTION, MIDDLEWARE_ORDER, VULNERABLE_VERSION
 from corslint.model import Preflight, PreflightKind, WiringFact
 from corslint.sources.js_libraries import FASTIFY_CORS, KOA_CORS, NPM_CORS, Library, Use
 from corslint.sources.js_syntax import (

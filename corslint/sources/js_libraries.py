@@ -7,7 +7,7 @@ import difflib
 from dataclasses import dataclass, field, replace
 from typing import Optional
 
-from corslint.checks._wiring import UNKNOWN_OPTION
+from corslint.model import UNKNOWN_OPTION
 from corslint.model import (
     CorsPolicy,
     ListKind,

@@ -6,7 +6,7 @@ import ast
 import difflib
 from typing import Callable, Iterable, Iterator, Optional
 
-from corslint.checks._wiring import UNKNOWN_OPTION
+from corslint.model import UNKNOWN_OPTION
 from corslint.model import (
     ListKind,
     ListSetting,

@@ -7,7 +7,7 @@ import re
 from pathlib import PurePosixPath
 from typing import ClassVar, Iterator, Optional
 
-from corslint.checks._wiring import VULNERABLE_VERSION
+from corslint.model import VULNERABLE_VERSION
 from corslint.model import Comment, CorsPolicy, Extraction, Location, ParseProblem, Provenance, WiringFact
 from corslint.sources.base import Source, SourceFile, Workspace, decode
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Optional
 
-from corslint.checks._wiring import DEPRECATED_OPTION, MIDDLEWARE_ORDER, NOT_INSTALLED, UNKNOWN_OPTION
+from corslint.model import DEPRECATED_OPTION, MIDDLEWARE_ORDER, NOT_INSTALLED, UNKNOWN_OPTION
 from corslint.model import (
     CorsPolicy,
     MatchMode,

@@ -18,7 +18,7 @@ from corslint.sources.py_common import (
     unknown_keywords,
     close_name,
 )
-from corslint.checks._wiring import UNKNOWN_OPTION
+from corslint.model import UNKNOWN_OPTION
 from corslint.sources.py_module import PyModule
 from corslint.sources.py_values import Evaluator, ModuleEnv, Val, dotted
 

@@ -17,7 +17,9 @@ from corslint.model import (
     PreflightKind,
     Provenance,
     Setting,
+    WiringFact,
 )
+from corslint.model import ROUTE_METHOD
 from corslint.sources.py_common import OriginBuilder, bool_setting, functions_and_module, list_setting, local_names, scalar_setting, unknown_keywords
 from corslint.sources.py_module import PyModule
 from corslint.sources.py_values import Evaluator, ModuleEnv, Val, dotted
@@ -29,6 +31,7 @@ OPTIONS = frozenset(
     }
 )
 DEFAULT_METHODS = ("GET",)
+ROUTE_VERBS = frozenset({"get", "post", "put", "patch", "delete", "head"})
 ALL_METHODS = ("DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "PUT")
 SAFELISTED_HEADERS = ("Accept", "Accept-Language", "Content-Language", "Content-Type")
 REFLECT_NOTE = "Starlette's CORSMiddleware echoes the request origin when allow_origins has '*' and allow_credentials=True"
@@ -70,7 +73,34 @@ def extract_starlette(mod: PyModule, env: ModuleEnv) -> list[CorsPolicy]:
         name = dotted(node.func)
         if name.endswith(".add_middleware") or name.rsplit(".", 1)[-1] == "Middleware":
             policies.append(_policy(mod, node, local_names(env, owner), source))
+    if policies:
+        routes = _route_methods(mod, source)
+        for policy in policies:
+            policy.wiring.extend(routes)
     return policies
+
+
+def _route_methods(mod: PyModule, source: str) -> list[WiringFact]:
+    """The methods the module's routes serve: `@app.post(...)`, `@router.put(...)`, `api_route(methods=[...])`."""
+    context = f"{'FastAPI' if source == 'fastapi' else 'Starlette'} routes"
+    found = []
+    for node in ast.walk(mod.tree):
+        if not isinstance(node, ast.Call) or not isinstance(node.func, ast.Attribute):
+            continue
+        verb = node.func.attr
+        path = node.args[0].value if node.args and isinstance(node.args[0], ast.Constant) else None
+        detail = f"`{path}`" if isinstance(path, str) else ""
+        if verb in ROUTE_VERBS:
+            methods = [verb.upper()]
+        elif verb in ("api_route", "add_api_route", "route", "add_route"):
+            listed = next((kw.value for kw in node.keywords if kw.arg == "methods"), None)
+            if not isinstance(listed, (ast.List, ast.Tuple, ast.Set)):
+                continue
+            methods = [e.value.upper() for e in listed.elts if isinstance(e, ast.Constant) and isinstance(e.value, str)]
+        else:
+            continue
+        found.extend(WiringFact(ROUTE_METHOD, mod.prov(node, context), detail, method) for method in methods)
+    return found
 
 
 def _policy(mod: PyModule, call: ast.Call, names: dict[str, Val], source: str) -> CorsPolicy:

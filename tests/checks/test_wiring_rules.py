@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from corslint.checks._wiring import DEPRECATED_OPTION, MIDDLEWARE_ORDER, NOT_INSTALLED, UNKNOWN_OPTION, VULNERABLE_VERSION
+from corslint.model import DEPRECATED_OPTION, MIDDLEWARE_ORDER, NOT_INSTALLED, UNKNOWN_OPTION, VULNERABLE_VERSION
 from corslint.checks.cors_middleware_not_effective import CorsMiddlewareNotEffective
 from corslint.checks.deprecated_cors_setting import DeprecatedCorsSetting
 from corslint.checks.unknown_cors_setting import UnknownCorsSetting
@@ -62,3 +62,25 @@ def test_505_unknown_option_with_suggestion() -> None:
     assert "npm `cors` does not know `allowedOrigins`, so it is ignored" in finding.message
     assert finding.message.endswith("Did you mean `origin`?")
     assert run(UnknownCorsSetting, policy("express", fact(DEPRECATED_OPTION, 9, subject="x"))) == []
+
+
+def test_202_library_preflight_misses_route_methods() -> None:
+    from corslint.checks.incomplete_preflight import IncompletePreflight
+    from corslint.model import ROUTE_METHOD, ListKind, ListSetting, Preflight, PreflightKind
+
+    call = Provenance(Location("main.py", 5, 1), "app.add_middleware(...)")
+    pol = CorsPolicy(
+        source="fastapi", scope="FastAPI `CORSMiddleware`", location=Location("main.py", 5, 1),
+        methods=ListSetting(ListKind.DEFAULT, ("GET",), call),
+        preflight=Preflight(PreflightKind.LIBRARY, call),
+        wiring=[WiringFact(ROUTE_METHOD, Provenance(Location("main.py", 12, 2), "app.post('/orders')"), "`/orders`", "POST"),
+                WiringFact(ROUTE_METHOD, Provenance(Location("main.py", 9, 2), "app.get('/items')"), "`/items`", "GET")],
+    )
+    finding = run(IncompletePreflight, pol)[0]
+    assert finding.location.line == 5
+    assert finding.message.startswith("The preflight answer allows only GET (from the Starlette `CORSMiddleware` default), "
+                                      "but this app serves POST routes")
+    assert "answers such a preflight with 400" in finding.message
+    assert [r.location.line for r in finding.related] == [12]
+    pol.methods = ListSetting(ListKind.EXPLICIT, ("GET", "POST"), call)
+    assert run(IncompletePreflight, pol) == []

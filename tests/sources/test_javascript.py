@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from corslint.checks._wiring import DEPRECATED_OPTION, MIDDLEWARE_ORDER, UNKNOWN_OPTION, VULNERABLE_VERSION
+from corslint.model import DEPRECATED_OPTION, MIDDLEWARE_ORDER, UNKNOWN_OPTION, VULNERABLE_VERSION
 from corslint.model import CorsPolicy, DeliveryKind, Extraction, ListKind, MatchMode, OriginKind, PreflightKind, State
 from corslint.sources.base import SourceFile, Workspace
 from corslint.sources.javascript import JavaScriptSource

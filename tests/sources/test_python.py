@@ -9,7 +9,7 @@ from typing import Union
 
 import pytest
 
-from corslint.checks._wiring import DEPRECATED_OPTION, MIDDLEWARE_ORDER, NOT_INSTALLED, UNKNOWN_OPTION, VULNERABLE_VERSION
+from corslint.model import DEPRECATED_OPTION, MIDDLEWARE_ORDER, NOT_INSTALLED, ROUTE_METHOD, UNKNOWN_OPTION, VULNERABLE_VERSION
 from corslint.model import CorsPolicy, DeliveryKind, Extraction, ListKind, MatchMode, OriginKind, PreflightKind
 from corslint.sources.base import SourceFile, Workspace
 from corslint.sources.py_deps import PythonDepsSource
@@ -353,3 +353,26 @@ def test_vulnerable_flask_cors_pins(tmp_path: Path, name: str, content: str, sub
 def test_safe_or_unbounded_pins_are_silent(tmp_path: Path, content: str) -> None:
     extraction = run(tmp_path, {"requirements.txt": content}, PythonDepsSource())
     assert extraction.policies == [] and extraction.problems == []
+
+
+def test_fastapi_route_methods_are_stated(tmp_path: Path) -> None:
+    policy = only(run(tmp_path, {"main.py": """
+        from fastapi import APIRouter, FastAPI
+        from fastapi.middleware.cors import CORSMiddleware
+
+        app = FastAPI()
+        router = APIRouter()
+        app.add_middleware(CORSMiddleware, allow_origins=["https://app.example.com"])
+
+        @app.get("/items")
+        def items(): ...
+
+        @router.put("/items/{id}")
+        def update(id: int): ...
+
+        @app.api_route("/legacy", methods=["POST", "delete"])
+        def legacy(): ...
+    """}))
+    routes = [(f.subject, f.prov.location.line, f.detail) for f in policy.wiring if f.kind == ROUTE_METHOD]
+    assert sorted(routes) == [("DELETE", 14, "`/legacy`"), ("GET", 8, "`/items`"), ("POST", 14, "`/legacy`"),
+                              ("PUT", 11, "`/items/{id}`")]
