@@ -37,6 +37,11 @@ DEFAULT_EXCLUDE: tuple[str, ...] = (
     ".mypy_cache",
     ".pytest_cache",
     "*.min.js",
+    "*.bundle.js",
+    ".next",
+    ".nuxt",
+    "coverage",
+    "bower_components",
     "site-packages",
 )
 _ORIGIN_RE = re.compile(r"^[a-z][a-z0-9+.-]*://(\*\.)?[^/?#*\s]+$", re.IGNORECASE)

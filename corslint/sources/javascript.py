@@ -16,7 +16,6 @@ from corslint.model import CorsPolicy, Extraction, Location, ParseProblem
 from corslint.sources.base import Source, SourceFile, Workspace, decode
 
 EXTENSIONS = (".js", ".mjs", ".cjs", ".jsx", ".ts", ".mts", ".cts", ".tsx")
-SKIPPED_FOLDERS = frozenset({"node_modules", "dist", "build", ".next", "coverage", "bower_components", ".nuxt", "out"})
 
 
 class JavaScriptSource(Source):
@@ -28,11 +27,10 @@ class JavaScriptSource(Source):
     comment_prefixes: ClassVar[tuple[str, ...]] = ("//", "/*")
 
     def may_claim(self, path: str) -> bool:
-        pure = PurePosixPath(path)
-        name = pure.name.lower()
-        if not name.endswith(EXTENSIONS) or name.endswith((".min.js", ".d.ts", ".bundle.js")):
-            return False
-        return not any(part in SKIPPED_FOLDERS for part in pure.parts[:-1])
+        """By extension; type declarations hold no code. Dependencies, bundles and build output are left to
+        the configurable `exclude` defaults (node_modules, dist, build, *.min.js, ...)."""
+        name = PurePosixPath(path).name.lower()
+        return name.endswith(EXTENSIONS) and not name.endswith(".d.ts")
 
     def claims(self, path: str, head: bytes) -> bool:
         return self.may_claim(path)

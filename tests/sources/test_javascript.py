@@ -51,10 +51,12 @@ def origins(policy: CorsPolicy) -> list[tuple]:
         ("types.d.ts", False), ("nginx.conf", False), ("app.py", False),
     ],
 )
-def test_may_claim(path: str, claimed: bool) -> None:
+def test_linted_by_default(path: str, claimed: bool) -> None:
+    """Dependencies, bundles and build output are skipped by the (configurable) default excludes."""
+    from corslint.config import Config, is_excluded
+
     source = JavaScriptSource()
-    assert source.may_claim(path) is claimed
-    assert source.claims(path, b"") is claimed
+    assert (source.claims(path, b"") and not is_excluded(path, Config())) is claimed
 
 
 def test_files_without_probe_words_are_not_parsed(tmp_path: Path) -> None:
