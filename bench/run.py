@@ -4,12 +4,17 @@
     python bench/run.py                       # 10,000-file tree + 5,000-server nginx.conf + one small file
     python bench/run.py --files 1000 --big-nginx 500 --repeat 1
     python bench/run.py --tree path/to/repo   # measure an existing tree instead of a generated one
+    python bench/run.py --jobs 1              # force one process (default: corslint's automatic choice)
+    python bench/run.py --jobs-sweep          # --jobs 1 against --jobs 2 over growing trees (the auto threshold)
 
 Trees are generated with ../shared/bench/gen_corpus.py (deterministic for a seed). Every
-measurement runs in its own child process, so wall time, CPU time and peak memory (max RSS) are
-those of that process alone. The parse floor is measured in the same run: plain reads of every
-file, crossplane's lexer over the nginx files, `ast.parse` over the Python files and tree-sitter
-over the JavaScript/TypeScript files (when installed).
+measurement runs in its own child process, so wall time, CPU time (user+sys, worker processes
+included) and peak memory (max RSS of the largest process) are those of that run alone. The parse
+floor is measured in the same run: plain reads of every file, crossplane's lexer over the nginx
+files, `ast.parse` over the Python files and tree-sitter over the JavaScript/TypeScript files (when
+installed). The 5,000-server nginx.conf (7.5 MB) is above the default max-file-size, so that run gets
+a configuration file raising it. The load average is printed: on a shared machine, other processes
+inflate the wall times (a parallel run most), so compare CPU times there.
 """
 
 from __future__ import annotations
@@ -22,7 +27,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from typing import Optional
+from typing import Any, Optional
 
 HERE = Path(__file__).resolve().parent
 GENERATOR = HERE.parent.parent / "shared" / "bench" / "gen_corpus.py"
@@ -71,15 +76,22 @@ elif kind == "js":
 
 
 def measure(argv: list[str], cwd: Optional[Path] = None) -> dict[str, float]:
-    """Run one child process; return its wall time, CPU time (user+sys) and peak RSS in MiB."""
-    start = time.perf_counter()
-    proc = subprocess.Popen(argv, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    _, status, usage = os.wait4(proc.pid, 0)
-    wall = time.perf_counter() - start
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    err = proc.stderr.read().decode("utf-8", "replace") if proc.stderr else ""
-    if proc.returncode not in (0, 1):
-        raise SystemExit(f"{' '.join(argv)} failed with {proc.returncode}:\n{err}")
+    """Run one child process; return its wall time, CPU time (user+sys) and peak RSS in MiB.
+
+    wait4 reports the child together with the worker processes it forked and reaped (Linux: RUSAGE_BOTH).
+    """
+    with tempfile.TemporaryFile() as err_file:
+        start = time.perf_counter()
+        proc = subprocess.Popen(argv, cwd=cwd, stdout=subprocess.DEVNULL, stderr=err_file)
+        _, status, usage = os.wait4(proc.pid, 0)
+        wall = time.perf_counter() - start
+        err_file.seek(0)
+        err = err_file.read().decode("utf-8", "replace")
+    code = os.waitstatus_to_exitcode(status)
+    if code not in (0, 1):
+        raise SystemExit(f"{' '.join(argv)} failed with {code}:\n{err}")
+    if "max-file-size" in err:
+        raise SystemExit(f"{' '.join(argv)} skipped a file for its size; raise max-file-size:\n{err}")
     return {"wall_s": wall, "cpu_s": usage.ru_utime + usage.ru_stime, "peak_mib": usage.ru_maxrss / 1024}
 
 
@@ -88,8 +100,15 @@ def best_of(repeat: int, argv: list[str], cwd: Optional[Path] = None) -> dict[st
     return min(runs, key=lambda r: r["wall_s"])
 
 
-def corslint_argv(*args: str) -> list[str]:
-    return [sys.executable, "-m", "corslint", "check", "--isolated", "--exit-zero", "--format", "concise", *args]
+def corslint_argv(*args: str, jobs: Optional[int] = None) -> list[str]:
+    extra = ["--jobs", str(jobs)] if jobs else []
+    return [sys.executable, "-m", "corslint", "check", "--exit-zero", "--format", "concise", *extra, *args]
+
+
+def warm_up(folder: Path) -> None:
+    """One unmeasured run that writes the bytecode caches (CI installs byte-compiled; a dev shell may not)."""
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    subprocess.run(corslint_argv("--isolated", str(folder)), env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
 def generate(out: Path, *, files: int = 0, big_nginx: int = 0, seed: int = 1) -> None:
@@ -110,66 +129,102 @@ def floor(tree: Path, repeat: int) -> dict[str, dict[str, float]]:
     return {kind: best_of(repeat, [sys.executable, "-c", FLOOR_SCRIPT, str(tree), kind]) for kind in kinds}
 
 
+SMALL_CONF = (
+    "server {\n    location /api/ {\n"
+    "        add_header Access-Control-Allow-Origin $http_origin always;\n"
+    "        add_header Access-Control-Allow-Credentials true always;\n    }\n}\n"
+)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--files", type=int, default=10000, help="size of the generated mixed tree")
-    parser.add_argument("--big-nginx", type=int, default=5000, help="server blocks in the single big nginx.conf")
+    parser.add_argument("--big-nginx", type=int, default=5000, help="server blocks in the single big nginx.conf (0: skip)")
     parser.add_argument("--tree", type=Path, help="measure this tree instead of generating one")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--repeat", type=int, default=3, help="runs per measurement; the fastest is reported")
+    parser.add_argument("--jobs", type=int, help="pass --jobs N to corslint (default: its automatic choice)")
+    parser.add_argument("--jobs-sweep", action="store_true", help="only compare --jobs 1 and --jobs 2 over growing trees")
     parser.add_argument("--json", type=Path, help="also write the figures here")
     opts = parser.parse_args()
 
-    results: dict[str, object] = {"python": sys.version.split()[0], "cpus": os.cpu_count()}
+    results: dict[str, Any] = {"python": sys.version.split()[0], "cpus": os.cpu_count(), "load_before": os.getloadavg()[0]}
     with tempfile.TemporaryDirectory(prefix="corslint-bench-") as scratch:
         work = Path(scratch)
         small = work / "small" / "nginx.conf"
         small.parent.mkdir()
-        small.write_text(
-            "server {\n    location /api/ {\n"
-            "        add_header Access-Control-Allow-Origin $http_origin always;\n"
-            "        add_header Access-Control-Allow-Credentials true always;\n    }\n}\n"
-        )
-        results["small_file"] = best_of(opts.repeat, corslint_argv(str(small)))
-
-        tree = opts.tree
-        if tree is None:
-            tree = work / "tree"
-            generate(tree, files=opts.files, seed=opts.seed)
-        results["tree"] = {"path": str(tree), "corslint": best_of(opts.repeat, corslint_argv("."), cwd=tree),
-                           "floor": floor(tree, opts.repeat)}
-
-        if opts.big_nginx:
-            big = work / "big"
-            generate(big, big_nginx=opts.big_nginx, seed=opts.seed)
-            conf = next(big.rglob("nginx.conf"))
-            lex = [sys.executable, "-c", FLOOR_SCRIPT, str(conf.parent), "nginx"]
-            results["big_nginx"] = {
-                "servers": opts.big_nginx,
-                "bytes": conf.stat().st_size,
-                "corslint": best_of(opts.repeat, corslint_argv(str(conf))),
-                "crossplane_lex": best_of(opts.repeat, lex),
-            }
+        small.write_text(SMALL_CONF)
+        warm_up(small.parent)
+        if opts.jobs_sweep:
+            results["sweep"] = sweep(work, opts)
+        else:
+            run_targets(work, small, opts, results)
+    results["load_after"] = os.getloadavg()[0]
     report(results)
     if opts.json:
         opts.json.write_text(json.dumps(results, indent=2) + "\n")
 
 
+def run_targets(work: Path, small: Path, opts: argparse.Namespace, results: dict) -> None:
+    results["small_file"] = best_of(opts.repeat, corslint_argv("--isolated", str(small), jobs=opts.jobs))
+    tree = opts.tree
+    if tree is None:
+        tree = work / "tree"
+        generate(tree, files=opts.files, seed=opts.seed)
+    results["tree"] = {"path": str(tree), "corslint": best_of(opts.repeat, corslint_argv("--isolated", ".", jobs=opts.jobs), cwd=tree),
+                       "floor": floor(tree, opts.repeat)}
+    if opts.big_nginx:
+        big = work / "big"
+        generate(big, big_nginx=opts.big_nginx, seed=opts.seed)
+        conf = next(big.rglob("nginx.conf"))
+        config = work / "corslint.toml"  # the file is far above the default max-file-size of 5 MiB
+        config.write_text(f"max-file-size = {conf.stat().st_size + 1}\n")
+        lex = [sys.executable, "-c", FLOOR_SCRIPT, str(conf.parent), "nginx"]
+        results["big_nginx"] = {
+            "servers": opts.big_nginx,
+            "bytes": conf.stat().st_size,
+            "corslint": best_of(opts.repeat, corslint_argv("--config", str(config), str(conf), jobs=opts.jobs)),
+            "crossplane_lex": best_of(opts.repeat, lex),
+        }
+
+
+def sweep(work: Path, opts: argparse.Namespace) -> list[dict]:
+    """Where a second process starts paying: --jobs 1 against --jobs 2 (and the automatic choice) by tree size."""
+    rows = []
+    for files in (250, 500, 1000, 2000, 4000, 10000):
+        tree = work / f"sweep-{files}"
+        generate(tree, files=files, seed=opts.seed)
+        row = {"files": files}
+        for label, jobs in (("jobs1", 1), ("jobs2", 2), ("auto", None)):
+            row[label] = best_of(opts.repeat, corslint_argv("--isolated", ".", jobs=jobs), cwd=tree)
+        rows.append(row)
+    return rows
+
+
 def report(results: dict) -> None:
     def row(label: str, m: dict[str, float], note: str = "") -> None:
-        print(f"{label:<34} {m['wall_s']:8.3f} s wall {m['cpu_s']:8.3f} s cpu {m['peak_mib']:8.1f} MiB  {note}")
+        print(f"{label:<36} {m['wall_s']:7.3f} s wall {m['cpu_s']:7.3f} s cpu {m['peak_mib']:7.1f} MiB  {note}")
 
-    print(f"Python {results['python']} on {results['cpus']} CPUs")
-    row("one small file (pre-commit)", results["small_file"], "target <= 0.10 s")
-    tree = results["tree"]
-    total_floor = sum(m["wall_s"] for m in tree["floor"].values())
-    row("mixed tree: corslint", tree["corslint"], f"target <= 1.0 s, <= 100 MiB; {tree['corslint']['wall_s'] / total_floor:.2f}x the parse floor")
-    for kind, m in tree["floor"].items():
-        row(f"  floor: {kind}", m)
+    print(f"Python {results['python']} on {results['cpus']} CPUs; load average {results['load_before']:.2f} before, "
+          f"{results['load_after']:.2f} after (other processes inflate wall times)")
+    for sweep_row in results.get("sweep", []):
+        for label in ("jobs1", "jobs2", "auto"):
+            row(f"{sweep_row['files']:>6} files, {label}", sweep_row[label])
+    if "small_file" in results:
+        row("one small file (pre-commit)", results["small_file"], "target <= 0.10 s wall")
+    if "tree" in results:
+        tree = results["tree"]
+        floors = tree["floor"]
+        total_floor = sum(m["wall_s"] for m in floors.values())
+        ratio = tree["corslint"]["wall_s"] / total_floor
+        row("mixed tree: corslint", tree["corslint"], f"target <= 1.0 s wall, <= 100 MiB; {ratio:.2f}x the summed floor")
+        for kind, m in floors.items():
+            row(f"  floor: {kind}", m, f"corslint = {tree['corslint']['wall_s'] / m['wall_s']:.2f}x this")
     if "big_nginx" in results:
         big = results["big_nginx"]
         ratio = big["corslint"]["wall_s"] / big["crossplane_lex"]["wall_s"]
-        row(f"{big['servers']}-server nginx.conf: corslint", big["corslint"], f"{ratio:.2f}x crossplane (target <= 2x)")
+        mb = big["bytes"] / 1e6
+        row(f"{big['servers']}-server nginx.conf ({mb:.1f} MB)", big["corslint"], f"{ratio:.2f}x crossplane's lexer (target <= 2x)")
         row("  floor: crossplane lexer", big["crossplane_lex"])
 
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
-import json
 import os
 import sys
 from pathlib import Path
@@ -97,6 +95,7 @@ def main() -> None:
 @click.option("--stdin-filename", help="Name (and so kind) of the file read from standard input with `-`.")
 @click.option("--color/--no-color", default=None, help="Colour the full format (default: when writing to a terminal).")
 @click.option("--quiet", "-q", is_flag=True, help="Print findings only: no summary, no notes.")
+@click.option("--jobs", "-j", type=click.IntRange(min=1), help="Processes to share the work between (default: automatic, by tree size and CPUs).")
 def check(
     paths: tuple[Path, ...],
     select: tuple[str, ...],
@@ -114,6 +113,7 @@ def check(
     stdin_filename: Optional[str],
     color: Optional[bool],
     quiet: bool,
+    jobs: Optional[int],
 ) -> None:
     """Lint PATHS (default `.`); `-` reads one file from standard input."""
     from corslint.config import ConfigError, merge_cli, validate_rule_options
@@ -156,6 +156,7 @@ def check(
             inline_suppressions=not no_inline_suppressions,
             force_exclude=force_exclude,
             progress=_progress_printer() if not quiet and sys.stderr.isatty() else None,
+            jobs=jobs,
         )
     except (PathNotFound, UnknownKind, SelectionError) as exc:
         raise _fail(str(exc)) from None
@@ -230,6 +231,8 @@ def show(paths: tuple[Path, ...], output_format: str, config_file: Optional[Path
     except PathNotFound as exc:
         raise _fail(str(exc)) from None
     if output_format == "json":
+        import json
+
         click.echo(json.dumps(policies_as_json(result.policies), indent=2))
     else:
         click.echo(policies_as_table(result.policies))
@@ -252,6 +255,8 @@ def list_rules(output_format: str) -> None:
         for rule in registry.rules
     ]
     if output_format == "json":
+        import json
+
         click.echo(json.dumps(rows, indent=2))
         return
     for row in rows:
@@ -270,6 +275,8 @@ def explain(rule: str) -> None:
     code = code_for(rule, registry.rules)
     if code is None:
         names = [r.code for r in registry.rules] + [r.name for r in registry.rules]
+        import difflib
+
         close = difflib.get_close_matches(rule, names, n=1)
         hint = f" (did you mean {close[0]}?)" if close else ""
         raise _fail(f"unknown rule {rule!r}{hint}")

@@ -5,7 +5,6 @@ Also answers path questions the configuration decides: is a path excluded, which
 
 from __future__ import annotations
 
-import difflib
 import os
 import re
 import sys
@@ -18,10 +17,6 @@ from corslint.findings import Severity
 from corslint.rule import Rule
 from corslint.selection import SelectionError, code_for, resolve, suggestion
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover
-    import tomli as tomllib
 
 CONFIG_NAMES = ("corslint.toml", ".corslint.toml", "pyproject.toml")
 OUTPUT_FORMATS = ("full", "concise", "json", "sarif", "github", "gitlab")
@@ -120,6 +115,10 @@ def _shown(path: Path) -> str:
 
 
 def _parse_toml(path: Path, text: str) -> dict[str, Any]:
+    if sys.version_info >= (3, 11):  # imported here: a run without a configuration file never needs it
+        import tomllib
+    else:  # pragma: no cover
+        import tomli as tomllib
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
@@ -143,6 +142,8 @@ def _type_name(value: Any) -> str:
 
 
 def _did_you_mean(word: str, choices: Sequence[str]) -> str:
+    import difflib
+
     close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
     return f" (did you mean '{close[0]}'?)" if close else ""
 

@@ -6,7 +6,7 @@ import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterable, Sequence
+from typing import Callable, Sequence
 
 from corslint.model import Location, ParseProblem
 from corslint.sources.base import Source, SourceFile, Workspace
@@ -28,6 +28,8 @@ class Discovered:
     skipped: dict[str, str] = field(default_factory=dict)
     problems: list[ParseProblem] = field(default_factory=list)
     scanned: int = 0
+    # bytes claimed per source, to share the work out between processes
+    sizes: dict[str, int] = field(default_factory=dict)
 
 
 def is_development_path(display_path: str) -> bool:
@@ -35,27 +37,85 @@ def is_development_path(display_path: str) -> bool:
     return any(token.lower() in _DEV_TOKENS for token in _TOKEN_SPLIT.split(display_path))
 
 
-def _read_head(path: Path) -> bytes:
+def _read_head(path: "str | Path") -> bytes:
     with open(path, "rb") as handle:
         return handle.read(HEAD_BYTES)
 
 
-def _walk(root: Path, excluded: Callable[[str], bool], workspace: Workspace, discovered: Discovered) -> Iterable[Path]:
-    for folder, dirs, files in os.walk(root, followlinks=False, onerror=None):
-        folder_path = Path(folder)
+def _child(folder: str, name: str) -> str:
+    if folder == ".":
+        return name
+    return folder + name if folder.endswith("/") else f"{folder}/{name}"
+
+
+class _Walker:
+    """Walks folders with `os.scandir`, building display and real paths as strings, one folder at a time.
+
+    A folder reached through the walk is never a symlink, so a regular file's real path is its folder's real
+    path plus its name: no `realpath` per file. Order is os.walk's top-down order with sorted names.
+    """
+
+    def __init__(self, sources: Sequence[Source], workspace: Workspace, discovered: Discovered, excluded: Callable[[str], bool]) -> None:
+        self.sources = sources
+        self.workspace = workspace
+        self.discovered = discovered
+        self.excluded = excluded
+        self.reads_head = {source.name: source.reads_head for source in sources}
+
+    def walk(self, root: Path) -> None:
+        stack = [(self.workspace.display(root, resolve=False), os.path.realpath(root))]
+        while stack:
+            display, real = stack.pop()
+            stack.extend(reversed(self._folder(display, real)))
+
+    def _folder(self, display: str, real: str) -> list[tuple[str, str]]:
+        try:
+            with os.scandir(real) as listing:
+                entries = sorted(listing, key=lambda entry: entry.name)
+        except OSError:
+            return []
+        folders, files = [], []
+        for entry in entries:
+            try:
+                is_dir = entry.is_dir()
+            except OSError:
+                is_dir = False
+            (folders if is_dir else files).append(entry)
         kept = []
-        for name in sorted(dirs):
-            child = folder_path / name
-            display = workspace.display(child, resolve=False)
-            if excluded(display):
+        for entry in folders:
+            child = _child(display, entry.name)
+            if self.excluded(child):
                 continue
-            if child.is_symlink():
-                discovered.skipped[display] = "symlinked folder; not followed"
+            if entry.is_symlink():
+                self.discovered.skipped[child] = "symlinked folder; not followed"
                 continue
-            kept.append(name)
-        dirs[:] = kept
-        for name in sorted(files):
-            yield folder_path / name
+            kept.append((child, os.path.join(real, entry.name)))
+        for entry in files:
+            self._file(entry, _child(display, entry.name))
+        return kept
+
+    def _file(self, entry: os.DirEntry, display: str) -> None:
+        interested = [s for s in self.sources if s.may_claim(display)]
+        if not interested or self.excluded(display):
+            return
+        self.discovered.scanned += 1
+        if entry.is_symlink():
+            _consider_link(Path(entry.path), display, interested, self.workspace, self.discovered)
+            return
+        try:
+            regular = entry.is_file(follow_symlinks=False)
+        except OSError:
+            regular = False
+        if not regular:
+            self.discovered.skipped[display] = "not a regular file"
+            return
+        try:
+            size = entry.stat(follow_symlinks=False).st_size
+            head = _read_head(entry.path) if any(self.reads_head[s.name] for s in interested) else b""
+        except OSError as exc:
+            _unreadable(display, exc, interested, self.discovered)
+            return
+        _claim(display, entry.path, size, head, interested, self.workspace, self.discovered)
 
 
 def discover(
@@ -71,15 +131,12 @@ def discover(
     for path in paths:
         if not os.path.lexists(path):
             raise PathNotFound(f"{path}: no such file or directory")
+    walker = _Walker(sources, workspace, discovered, excluded)
     for path in paths:
         if path.is_dir() and not path.is_symlink():
-            candidates = _walk(path, excluded, workspace, discovered)
-            explicit = False
+            walker.walk(path)
         else:
-            candidates = iter([path])
-            explicit = True
-        for candidate in candidates:
-            _consider(candidate, sources, workspace, discovered, excluded, explicit and not force_exclude)
+            _consider(path, sources, workspace, discovered, excluded, not force_exclude)
     return discovered
 
 
@@ -91,6 +148,7 @@ def _consider(
     excluded: Callable[[str], bool],
     explicit: bool,
 ) -> None:
+    """A file named on the command line (or reached through a symlink): the careful, path-object way."""
     display = workspace.display(path, resolve=False)
     if not explicit and excluded(display):
         return
@@ -98,18 +156,26 @@ def _consider(
     if not interested:
         return
     discovered.scanned += 1
-    link = path.is_symlink()
-    if link:
-        target = Path(os.path.realpath(path))
-        if not target.exists():
-            discovered.skipped[display] = "broken or looping symlink; not followed"
-            return
-        if not workspace.inside(target):
-            discovered.skipped[display] = "symlink to a file outside the scanned tree; not followed"
-            return
-        if workspace.known(workspace.display(target)) is not None:
-            return
-        path, display = target, workspace.display(target)
+    if path.is_symlink():
+        _consider_link(path, display, interested, workspace, discovered)
+        return
+    _consider_regular(path, display, interested, workspace, discovered)
+
+
+def _consider_link(path: Path, display: str, interested: list[Source], workspace: Workspace, discovered: Discovered) -> None:
+    target = Path(os.path.realpath(path))
+    if not target.exists():
+        discovered.skipped[display] = "broken or looping symlink; not followed"
+        return
+    if not workspace.inside(target):
+        discovered.skipped[display] = "symlink to a file outside the scanned tree; not followed"
+        return
+    if workspace.known(workspace.display(target)) is not None:
+        return
+    _consider_regular(target, workspace.display(target), interested, workspace, discovered)
+
+
+def _consider_regular(path: Path, display: str, interested: list[Source], workspace: Workspace, discovered: Discovered) -> None:
     if not path.is_file():
         discovered.skipped[display] = "not a regular file"
         return
@@ -117,18 +183,23 @@ def _consider(
         size = path.stat().st_size
         head = _read_head(path) if any(source.reads_head for source in interested) else b""
     except OSError as exc:
-        discovered.problems.append(
-            ParseProblem(Location(display, 1, 1), f"cannot read file: {exc.strerror or exc}", interested[0].name)
-        )
+        _unreadable(display, exc, interested, discovered)
         return
+    _claim(display, os.path.realpath(path), size, head, interested, workspace, discovered)
+
+
+def _unreadable(display: str, exc: OSError, interested: list[Source], discovered: Discovered) -> None:
+    discovered.problems.append(ParseProblem(Location(display, 1, 1), f"cannot read file: {exc.strerror or exc}", interested[0].name))
+
+
+def _claim(display: str, real: str, size: int, head: bytes, interested: list[Source], workspace: Workspace, discovered: Discovered) -> None:
     for source in interested:
         if source.claims(display, head):
             if size > workspace.max_bytes:
-                discovered.skipped[display] = (
-                    f"{size} bytes, above the {workspace.max_bytes}-byte limit (max-file-size); not read"
-                )
+                discovered.skipped[display] = f"{size} bytes, above the {workspace.max_bytes}-byte limit (max-file-size); not read"
                 return
-            source_file = SourceFile(display, Path(os.path.realpath(path)))
+            source_file = SourceFile(display, Path(real))
             workspace.register(source_file)
             discovered.by_source.setdefault(source.name, []).append(source_file)
+            discovered.sizes[source.name] = discovered.sizes.get(source.name, 0) + size
             return

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import traceback
 from dataclasses import dataclass, field, replace
+from functools import partial
 from pathlib import Path
 from typing import Callable, Optional, Sequence
 
@@ -11,6 +13,7 @@ from corslint.config import Config, ignored_for_file, is_excluded
 from corslint.discovery import Discovered, discover, is_development_path
 from corslint.findings import Finding
 from corslint.model import CorsPolicy, Extraction, Location, ParseProblem
+from corslint.parallel import can_fork, run_forked
 from corslint.registry import Registry
 from corslint.rule import Rule, RuleContext
 from corslint.selection import code_for, enabled_codes, resolve
@@ -60,50 +63,141 @@ def _rule_context(rule: type[Rule], config: Config, registry: Registry) -> RuleC
     return RuleContext(trusted_origins=config.trusted_origins, public_paths=config.public_paths, options=options)
 
 
-def _extract(registry: Registry, discovered: Discovered, workspace: Workspace) -> Extraction:
-    extraction = Extraction(problems=list(discovered.problems), skipped=dict(discovered.skipped))
-    for name in sorted(discovered.by_source):
-        source = registry.source(name)
-        files = discovered.by_source[name]
-        if source is None:
-            continue
-        try:
-            extraction.merge(source.extract(files, workspace))
-        except Exception as exc:  # a source bug must not hide the rest of the tree
-            detail = traceback.format_exception_only(type(exc), exc)[-1].strip()
-            for source_file in files:
-                extraction.problems.append(
-                    ParseProblem(Location(source_file.path, 1, 1), f"internal error in the {name} source: {detail}", name)
-                )
-    return extraction
+@dataclass
+class _SourceResult:
+    """One source's extraction (policies already marked as development where their path says so) and, per policy
+    (by its index in `extraction.policies`), the findings of each enabled rule (by its index in the rule list)."""
+
+    name: str
+    extraction: Extraction
+    findings: dict[int, list[tuple[int, list[Finding]]]]
 
 
-def _run_checks(policies: Sequence[CorsPolicy], rules: Sequence[type[Rule]], config: Config, registry: Registry) -> list[Finding]:
-    findings: list[Finding] = []
-    for rule_cls in rules:
-        if not rule_cls.policy_rule:
-            continue
-        rule = rule_cls()
-        ctx = _rule_context(rule_cls, config, registry)
-        for policy in policies:
+class _Checker:
+    """The enabled policy rules, instantiated once per process, each with its context."""
+
+    def __init__(self, rules: Sequence[type[Rule]], config: Config, registry: Registry) -> None:
+        self.registry = registry
+        self.rules = [
+            (index, rule_cls(), _rule_context(rule_cls, config, registry)) for index, rule_cls in enumerate(rules) if rule_cls.policy_rule
+        ]
+
+    def check(self, policy: CorsPolicy) -> list[tuple[int, list[Finding]]]:
+        found = []
+        for index, rule, ctx in self.rules:
             if not rule.applies_to(policy.source):
                 continue
+            findings: list[Finding] = []
             try:
                 findings.extend(rule.check(policy, ctx))
             except Exception as exc:
-                detail = traceback.format_exception_only(type(exc), exc)[-1].strip()
-                findings.append(
-                    Finding(
-                        code=PARSE_ERROR,
-                        name="parse-error",
-                        severity=registry.rule(PARSE_ERROR).severity,  # type: ignore[union-attr]
-                        message=f"internal error in rule {rule.code} ({rule.name}) on this scope: {detail}; please report it",
-                        location=policy.location,
-                        source=policy.source,
-                        context=policy.scope,
-                    )
-                )
-    return findings
+                findings.append(self._internal_error(rule, policy, exc))
+            if findings:
+                found.append((index, findings))
+        return found
+
+    def _internal_error(self, rule: Rule, policy: CorsPolicy, exc: Exception) -> Finding:
+        detail = traceback.format_exception_only(type(exc), exc)[-1].strip()
+        return Finding(
+            code=PARSE_ERROR,
+            name="parse-error",
+            severity=self.registry.rule(PARSE_ERROR).severity,  # type: ignore[union-attr]
+            message=f"internal error in rule {rule.code} ({rule.name}) on this scope: {detail}; please report it",
+            location=policy.location,
+            source=policy.source,
+            context=policy.scope,
+        )
+
+
+def _extract_one(name: str, registry: Registry, discovered: Discovered, workspace: Workspace) -> Extraction:
+    source = registry.source(name)
+    files = discovered.by_source[name]
+    if source is None:
+        return Extraction()
+    try:
+        return source.extract(files, workspace)
+    except Exception as exc:  # a source bug must not hide the rest of the tree
+        detail = traceback.format_exception_only(type(exc), exc)[-1].strip()
+        message = f"internal error in the {name} source: {detail}"
+        return Extraction(problems=[ParseProblem(Location(f.path, 1, 1), message, name) for f in files])
+
+
+def _analyse(names: Sequence[str], registry: Registry, discovered: Discovered, workspace: Workspace, checker_args: tuple) -> list[_SourceResult]:
+    """Extract and check the files of these sources: the unit of work a worker process does."""
+    checker = _Checker(*checker_args)
+    results = []
+    for name in names:
+        extraction = _extract_one(name, registry, discovered, workspace)
+        for source_file in discovered.by_source[name]:
+            source_file.release()  # a large tree is not held in memory whole
+        extraction.policies = [
+            replace(p, development=True) if not p.development and is_development_path(p.location.path) else p
+            for p in extraction.policies
+        ]
+        findings = {index: found for index, policy in enumerate(extraction.policies) if (found := checker.check(policy))}
+        results.append(_SourceResult(name, extraction, findings))
+    return results
+
+
+# Seconds per MiB of claimed files, measured with bench/run.py: nginx and Apache files are mostly parsed,
+# Python and JavaScript files mostly only probed. Used to share the sources out between processes.
+_COST_PER_MIB = {"nginx": 0.5, "apache": 0.7, "python": 0.027, "javascript": 0.027}
+_DEFAULT_COST_PER_MIB = 0.1
+# below this estimated work, forking and pickling cost more than a second core saves (bench/run.py --jobs-sweep)
+AUTO_PARALLEL_SECONDS = 0.25
+# its results hold parse trees that are slow to pickle, so the sources grouped with it run in the main process
+_KEPT_HOME = "nginx"
+
+
+def cpu_count() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        return os.cpu_count() or 1
+
+
+def plan(discovered: Discovered, jobs: Optional[int]) -> list[list[str]]:
+    """The sources (sorted names) for each process; one group means no worker. `jobs` None is automatic."""
+    names = sorted(name for name, files in discovered.by_source.items() if files)
+    cost = {name: discovered.sizes.get(name, 0) / 2**20 * _COST_PER_MIB.get(name, _DEFAULT_COST_PER_MIB) for name in names}
+    if jobs is None:
+        jobs = cpu_count() if sum(cost.values()) >= AUTO_PARALLEL_SECONDS else 1
+    count = max(1, min(jobs, len(names)))
+    if count == 1 or not can_fork():
+        return [names] if names else []
+    groups: list[list[str]] = [[] for _ in range(count)]
+    load = [0.0] * count
+    for name in sorted(names, key=lambda n: (-cost[n], n)):
+        lightest = load.index(min(load))
+        groups[lightest].append(name)
+        load[lightest] += cost[name]
+    groups = [sorted(group) for group in groups if group]
+    groups.sort(key=lambda group: (_KEPT_HOME not in group, -sum(cost[n] for n in group)))
+    return groups
+
+
+def _run(groups: list[list[str]], registry: Registry, discovered: Discovered, workspace: Workspace, checker_args: tuple) -> list[_SourceResult]:
+    tasks = [partial(_analyse, group, registry, discovered, workspace, checker_args) for group in groups]
+    results = [result for part in run_forked(tasks) for result in part]
+    return sorted(results, key=lambda result: result.name)
+
+
+def _combine(discovered: Discovered, results: Sequence[_SourceResult], rule_count: int) -> tuple[Extraction, list[CorsPolicy], list[Finding]]:
+    """Merge per-source results in the order a single process produces them: sources by name, policies sorted
+    by place, check findings rule by rule and, within a rule, policy by policy."""
+    extraction = Extraction(problems=list(discovered.problems), skipped=dict(discovered.skipped))
+    keyed = []
+    for result in results:
+        extraction.merge(result.extraction)
+        keyed.extend((policy, result.findings.get(index, ())) for index, policy in enumerate(result.extraction.policies))
+    keyed.sort(key=lambda item: (item[0].location.path, item[0].location.line, item[0].location.column, item[0].scope))
+    by_rule: list[list[Finding]] = [[] for _ in range(rule_count)]
+    for _, found in keyed:
+        for index, findings in found:
+            by_rule[index].extend(findings)
+    policies = [policy for policy, _ in keyed]
+    extraction.policies = policies
+    return extraction, policies, [finding for findings in by_rule for finding in findings]
 
 
 def _dedupe(findings: Sequence[Finding]) -> list[Finding]:
@@ -152,8 +246,12 @@ def lint(
     inline_suppressions: bool = True,
     force_exclude: bool = False,
     progress: Optional[Callable[[int, int], None]] = None,
+    jobs: Optional[int] = None,
 ) -> LintResult:
-    """Lint files under `paths` (or one standard-input file) and return sorted findings and the policies seen."""
+    """Lint files under `paths` (or one standard-input file) and return sorted findings and the policies seen.
+
+    `jobs` is the number of processes to share the sources between (None: automatic, one unless the tree is large).
+    """
     cwd = Path.cwd()
     rules = enabled_rules(registry, config)
     enabled = {rule.code for rule in rules}
@@ -173,13 +271,9 @@ def lint(
     if progress is not None:
         claimed = sum(len(files) for files in discovered.by_source.values())
         progress(claimed, discovered.scanned)
-    extraction = _extract(registry, discovered, workspace)
-    policies = [
-        replace(p, development=True) if not p.development and is_development_path(p.location.path) else p
-        for p in extraction.policies
-    ]
-    policies.sort(key=lambda p: (p.location.path, p.location.line, p.location.column, p.scope))
-    findings = _run_checks(policies, rules, config, registry)
+    groups = plan(discovered, 1 if stdin is not None else jobs)
+    results = _run(groups, registry, discovered, workspace, (rules, config, registry))
+    extraction, policies, findings = _combine(discovered, results, len(rules))
     if PARSE_ERROR in enabled:
         parse_rule = registry.rule(PARSE_ERROR)
         findings.extend(parse_rule().from_problem(problem) for problem in extraction.problems)  # type: ignore[attr-defined,union-attr]

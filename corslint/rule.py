@@ -85,11 +85,21 @@ class Rule:
         )
 
 
+SHOWN_LIMIT = 120
+
+
+def shown(value: str, limit: int = SHOWN_LIMIT) -> str:
+    """A configured value as messages quote it: whole when short, else its start and its length (a 100 KB line stays one)."""
+    if len(value) <= limit:
+        return value
+    return f"{value[: limit - 1]}… ({len(value)} characters)"
+
+
 def where(prov: Optional[Provenance]) -> str:
     """A short 'from …' phrase naming where a value came from, for messages."""
     if prov is None:
         return "the library default"
-    return f"`{prov.raw}`" if prov.raw else f"line {prov.location.line}"
+    return f"`{shown(prov.raw)}`" if prov.raw else f"line {prov.location.line}"
 
 
 RuleIterator = Iterator[Finding]

@@ -11,6 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 from corslint.cli import main
+from corslint.registry import load
 from conftest import REPO
 
 HOSTILE = REPO / "fixtures" / "hostile"
@@ -40,6 +41,57 @@ def test_committed_hostile_tree() -> None:
     assert "cycle/b.conf:1:9: CORS001 [error] include a.conf: include cycle" in text
     assert "outside.conf:2:13: CORS001 [error] include /etc/passwd: not found in the scanned tree" in text
     assert "root:" not in text
+
+
+def test_committed_hostile_inputs_of_the_other_sources() -> None:
+    code, lines = concise(HOSTILE)
+    text = "\n".join(lines)
+    assert code == 1
+    assert "js/app.js:1:1: CORS001 [error] cannot decode file: binary file (contains NUL bytes)" in text
+    assert "py/latin1.py:2:1: CORS001 [error] cannot decode Python file: invalid UTF-8 at line 2 (byte 33)" in text
+    assert "py/latin1_declared.py:4:19: CORS102 [error]" in text  # a PEP 263 coding line is honoured, as Python does
+    assert "apache/utf16.htaccess:2:40: CORS103 [warning]" in text
+    crlf = next(line for line in lines if line.startswith("py/crlf_settings.py:"))
+    assert crlf.startswith("py/crlf_settings.py:1:1: CORS102 [error]")
+    assert "from `CORS_ALLOW_CREDENTIALS = True`" in crlf  # the value on line 2, after a CRLF, is read whole
+    assert ("apache/cycle/b.conf:2:9: CORS001 [error] Include a.conf: include cycle "
+            "(apache/cycle/a.conf -> apache/cycle/b.conf -> apache/cycle/a.conf); not followed") in text
+    assert "apache/cycle/a.conf:4:51: CORS103 [warning]" in text
+    assert "apache/outside/httpd.conf:2:9: CORS001 [error] Include /etc/passwd: not found in the scanned tree" in text
+    assert "apache/outside/httpd.conf:5:51: CORS103 [warning]" in text
+    assert not any(line.startswith("yaml/") for line in lines)
+
+
+def _copy(name: str, folder: Path) -> Path:
+    target = folder / Path(name).name
+    target.write_bytes((HOSTILE / name).read_bytes())
+    return target
+
+
+def test_settings_that_would_run_code_is_only_read(tmp_path: Path) -> None:
+    """settings.py writes files, runs a shell command and exits with 3 if imported; corslint only reads it."""
+    _copy("py/settings.py", tmp_path)
+    result = subprocess.run([sys.executable, "-m", "corslint", "--isolated", "--format", "concise", "."],
+                            cwd=tmp_path, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert result.stdout.startswith("settings.py:17:1: CORS102 [error]")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["settings.py"]  # no PWNED, PWNED-SHELL or PWNED-EVAL
+
+
+def test_yaml_with_python_object_tags_is_not_claimed(tmp_path: Path) -> None:
+    """No source reads YAML yet: the file is not claimed, so nothing loads it, safely or not."""
+    import yaml
+
+    from conftest import lint_tree
+
+    path = _copy("yaml/ingress.yaml", tmp_path)
+    assert not any(source.may_claim("ingress.yaml") for source in load().sources)
+    result = lint_tree(tmp_path)
+    assert (result.files_scanned, result.findings, result.skipped) == (0, [], {})
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["ingress.yaml"]
+    with pytest.raises(yaml.constructor.ConstructorError, match="python/object"):
+        yaml.safe_load(path.read_text())  # what a future YAML source must use: the safe loader refuses the tags
+    assert not (tmp_path / "PWNED-YAML").exists()
 
 
 def test_huge_file_is_skipped_without_reading_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -114,3 +166,115 @@ def test_missing_path_is_a_usage_error(tmp_path: Path) -> None:
     assert result.returncode == 2
     assert "no/such/dir: no such file or directory" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+DEPTH = 10_000
+
+
+def test_deep_nesting_in_javascript_python_and_apache(tmp_path: Path) -> None:
+    """10,000 levels of each language's nesting: no RecursionError and no internal error; what can be read is."""
+    (tmp_path / "app.js").write_text(
+        "const cors = require('cors');\n" + "function f() {\n" * DEPTH
+        + "app.use(cors({ origin: true, credentials: true }));\n" + "}\n" * DEPTH
+    )
+    (tmp_path / "server.js").write_text(
+        "const cors = require('cors');\napp.use(cors({ origin: " + "(" * DEPTH + "'*'" + ")" * DEPTH + " }));\n"
+        + "res.setHeader('Access-Control-Allow-Origin', " + " + ".join(["'https://a.example'"] * DEPTH) + ");\n"
+    )
+    (tmp_path / "app.py").write_text("from flask_cors import CORS\nCORS(app, origins=" + "[" * DEPTH + "'*'" + "]" * DEPTH + ")\n")
+    (tmp_path / "views.py").write_text("from flask_cors import CORS\nCORS(app, origins=" + " + ".join(["'https://a.example'"] * DEPTH) + ")\n")
+    (tmp_path / "settings.py").write_text(
+        "CORS_ALLOW_ALL_ORIGINS = True\n" + "".join(" " * i + "if x:\n" for i in range(150)) + " " * 150 + "pass\n"
+    )
+    (tmp_path / ".htaccess").write_text(
+        "<IfModule mod_headers.c>\n" * DEPTH + 'Header set Access-Control-Allow-Origin "*"\n' + "</IfModule>\n" * DEPTH
+    )
+    (tmp_path / "shallow").mkdir()
+    (tmp_path / "shallow" / ".htaccess").write_text(
+        "<IfModule mod_headers.c>\n" * 99 + 'Header set Access-Control-Allow-Origin "*"\n' + "</IfModule>\n" * 99
+    )
+    code, lines = concise(tmp_path)
+    assert code == 1
+    assert not any("internal error" in line or "Recursion" in line for line in lines)
+    positions = [line.split(" [", 1)[0] for line in lines if line[:1] not in ("", "F")]
+    assert positions == [
+        ".htaccess:100:1: CORS001",
+        "app.js:10002:9: CORS302",
+        "app.js:10002:16: CORS102",
+        "app.py:2:218: CORS001",
+        "server.js:2:9: CORS302",
+        "server.js:2:10024: CORS103",
+        "server.js:3:1: CORS108",
+        "settings.py:102:1: CORS001",
+        "shallow/.htaccess:100:1: CORS402",
+        "shallow/.htaccess:100:40: CORS103",
+        "views.py:1:1: CORS001",
+    ]
+    text = "\n".join(lines)
+    assert ".htaccess:100:1: CORS001 [error] <IfModule>: sections nested deeper than 100 levels; the directives inside are not analysed" in text
+    assert "app.py:2:218: CORS001 [error] Python syntax error: too many nested parentheses" in text
+    assert "views.py:1:1: CORS001 [error] cannot parse Python file: maximum recursion depth exceeded during ast construction" in text
+    # the 10,000-part concatenation is evaluated whole, and quoted short
+    assert "server.js:3:1: CORS108 [error] The origin `https://a.examplehttps://a.example" in text
+    assert "… (170000 characters)" in text
+    assert max(len(line) for line in lines) < 1000
+
+
+@pytest.mark.parametrize("name", ["app.js", "settings.py", ".htaccess", "requirements.txt"])
+def test_huge_file_of_any_kind_is_skipped(tmp_path: Path, name: str) -> None:
+    with open(tmp_path / name, "wb") as handle:
+        handle.write(b"cors flask-cors Access-Control-Allow-Origin\n")
+        handle.truncate(50 * 1024 * 1024)
+    code, lines = concise(tmp_path)
+    assert code == 0
+    assert f"skipped {name}: 52428800 bytes, above the 5242880-byte limit (max-file-size); not read" in "\n".join(lines)
+
+
+HOSTILE_PATTERNS = (
+    ("nginx.conf", "~^(a+)+$"),
+    ("nginx.conf", "~(.*a){20}"),
+    ("nginx.conf", "~^https://(" + "|".join(f"a{i}" for i in range(10_000)) + r")\.example\.com$"),
+    ("nginx.conf", r"~^https://(a{1,100}){1,100}\.example\.com$"),
+    ("app.py", "(a|aa)*$"),
+    ("app.js", "/^(x+x+)+y$/"),
+)
+
+
+def _with_pattern(name: str, pattern: str) -> str:
+    if name == "nginx.conf":
+        return (
+            "http {\n    map $http_origin $cors {\n        default '';\n        \"" + pattern + "\" $http_origin;\n    }\n"
+            "    server {\n        location / {\n            add_header Access-Control-Allow-Origin $cors always;\n"
+            "            add_header Vary Origin always;\n        }\n    }\n}\n"
+        )
+    if name == "app.py":
+        return f"from flask_cors import CORS\nCORS(app, origins=r'{pattern}')\n"
+    return f"const cors = require('cors');\napp.use(cors({{ origin: {pattern} }}));\n"
+
+
+def test_hostile_origin_patterns_are_analysed_within_a_budget(tmp_path: Path) -> None:
+    """Catastrophic-backtracking and oversized patterns through the real rules: bounded work, and a low-confidence
+    CORS106 note exactly when the analysis gave up."""
+    import time
+
+    from conftest import lint_tree
+    from corslint.findings import Confidence
+    from corslint.origins import analyze_pattern
+
+    for index, (name, pattern) in enumerate(HOSTILE_PATTERNS):
+        (tmp_path / str(index)).mkdir()
+        (tmp_path / str(index) / name).write_text(_with_pattern(name, pattern))
+    started = time.monotonic()
+    result = lint_tree(tmp_path, {"select": ["ALL"]})
+    assert time.monotonic() - started < 5
+    assert not any("internal error" in f.message for f in result.findings)
+    notes = {f.location.path.split("/")[0]: f for f in result.findings if f.code == "CORS106"}
+    assert sorted(notes) == ["2", "3"]
+    assert all(f.confidence is Confidence.LOW and "too complex to analyse" in f.message for f in notes.values())
+    assert "(too complex to analyse within the budget (longer than 8192 characters))" in notes["2"].message
+    assert "(too complex to analyse within the budget)" in notes["3"].message
+    assert len(notes["2"].message) < 600  # the 88 KB pattern is quoted by its start only
+    for name, pattern, dialect, mode in (("0", "^(a+)+$", "pcre", "search"), ("1", "(.*a){20}", "pcre", "search"),
+                                         ("4", "(a|aa)*$", "python", "match"), ("5", "^(x+x+)+y$", "js", "search")):
+        found = analyze_pattern(pattern, dialect=dialect, mode=mode, ignore_case=False)
+        assert (name, found.ok, found.exhausted) == (name, True, False)  # analysed to the end: no note is due

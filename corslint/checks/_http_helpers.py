@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from typing import Iterable, Optional, Sequence
 
+from corslint.rule import shown
 from corslint.model import CorsPolicy, HeaderEmission, ListKind, ListSetting, Provenance, Related
 
 ACAO = "Access-Control-Allow-Origin"
@@ -59,6 +60,13 @@ LIBRARY_NAMES = {
 _OPTIONS_TEST_RE = re.compile(r"(?<![\w$])OPTIONS(?!\w)", re.I)
 
 
+
+
+def quoted(prov: Provenance) -> str:
+    """Where a value came from, as messages name it: its raw text (shortened when long) or its line."""
+    return f"`{shown(prov.raw)}`" if prov.raw else f"line {prov.location.line}"
+
+
 def library_name(source: str) -> str:
     return LIBRARY_NAMES.get(source, f"the {source} CORS library")
 
@@ -67,16 +75,12 @@ def describe(prov: Optional[Provenance], source: str = "", *, default: bool = Fa
     """How to name where a value came from in a message: the quoted raw text or the library default."""
     if default or prov is None:
         return f"the {library_name(source)} default" if source else "the library default"
-    if prov.raw:
-        return f"`{prov.raw}`"
-    return f"line {prov.location.line}"
+    return quoted(prov)
 
 
 def place(prov: Provenance) -> str:
     """A related place in a message: its raw text and line."""
-    if prov.raw:
-        return f"`{prov.raw}` (line {prov.location.line})"
-    return f"line {prov.location.line}"
+    return f"{quoted(prov)} (line {prov.location.line})" if prov.raw else quoted(prov)
 
 
 def is_cors_header(name: str) -> bool:

@@ -10,7 +10,7 @@ from fnmatch import fnmatchcase
 from typing import Callable, Iterable, Iterator, Optional
 
 from corslint import origins
-from corslint.checks._http_helpers import LIBRARY_NAMES
+from corslint.checks._http_helpers import LIBRARY_NAMES, quoted, shown
 from corslint.findings import Confidence, Finding
 from corslint.model import CorsPolicy, MatchMode, OriginKind, OriginRule, Related, State
 from corslint.rule import Rule, RuleContext, where
@@ -96,7 +96,7 @@ def active_rules(policy: CorsPolicy) -> list[OriginRule]:
 
 def provenance(rule: OriginRule, policy: CorsPolicy) -> str:
     """`<raw>` (nginx) or `<raw>` (npm `cors`), plus the environment-variable fallback it is, if any."""
-    text = f"{where(rule.prov)} ({LIBRARY_NAMES.get(policy.source, policy.source)})"
+    text = f"{quoted(rule.prov)} ({LIBRARY_NAMES.get(policy.source, policy.source)})"
     if rule.env_fallback:
         text += f", used while {env_name(rule.env_fallback)} is unset"
     return text
@@ -227,7 +227,7 @@ def _search_phrase(rule: OriginRule, source: str, case: str) -> str:
 
 
 def origin_list(values: Iterable[str], limit: int = 3) -> str:
-    items = [f"`{v}`" for v in dict.fromkeys(values)][:limit]
+    items = [f"`{shown(v)}`" for v in dict.fromkeys(values)][:limit]
     if len(items) <= 1:
         return "".join(items)
     return ", ".join(items[:-1]) + " and " + items[-1]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Iterator, Optional
 
 from corslint.checks._origin_helpers import (
+    shown,
     assumption,
     confidence_for,
     credentials,
@@ -37,7 +38,7 @@ class AnySubdomainOrigin(Rule):
                 continue
             notes = credentials_sentence(policy) + assumption(rule)
             message = (
-                f"The origin pattern `{rule.value}` from {provenance(rule, policy)} trusts every subdomain of "
+                f"The origin pattern `{shown(rule.value)}` from {provenance(rule, policy)} trusts every subdomain of "
                 f"`{domain}` ({mode_phrase(rule, policy.source)}): a subdomain takeover or an XSS on any of them "
                 f"can call this API.{notes} Make this a conscious decision, or list the subdomains that need access."
             )

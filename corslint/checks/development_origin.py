@@ -6,6 +6,7 @@ from typing import Iterator, Optional
 
 from corslint import origins
 from corslint.checks._origin_helpers import (
+    shown,
     report_each_origin,
     accepts,
     exact_origins,
@@ -73,7 +74,7 @@ def _subject(rule: OriginRule, policy: CorsPolicy) -> Optional[str]:
     example = next((probe for probe in PROBES if accepts(rule, probe)), None)
     such_as = f", such as `{example}`" if example else ""
     return (
-        f"The origin pattern `{rule.value}` from {provenance(rule, policy)} accepts localhost, loopback or "
+        f"The origin pattern `{shown(rule.value)}` from {provenance(rule, policy)} accepts localhost, loopback or "
         f"private-network origins{such_as} ({mode_phrase(rule, policy.source)})"
     )
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Iterator
 
 from corslint.checks._origin_helpers import (
+    shown,
     accepts_any,
     assumption,
     confidence_for,
@@ -57,4 +58,4 @@ def _fallback(rule: OriginRule) -> str:
         return "`*`"
     if rule.kind is OriginKind.REFLECT:
         return "echoing every request origin"
-    return f"the pattern `{rule.value}`, which accepts every origin"
+    return f"the pattern `{shown(rule.value)}`, which accepts every origin"

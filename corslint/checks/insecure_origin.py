@@ -6,6 +6,7 @@ from typing import Iterator, Optional
 
 from corslint import origins
 from corslint.checks._origin_helpers import (
+    shown,
     report_each_origin,
     accepts,
     exact_origins,
@@ -58,8 +59,8 @@ def _subject(rule: OriginRule, policy: CorsPolicy, allowed: set[str]) -> Optiona
     if rule.kind is OriginKind.EXACT:
         insecure = [p.text for p in exact_origins(rule) if _is_insecure(p) and p.text.lower().rstrip("/") not in allowed]
         if insecure:
-            shown = ", ".join(f"`{text}`" for text in insecure)
-            return f"The plain-HTTP origin {shown} is trusted by {provenance(rule, policy)}"
+            listed = ", ".join(f"`{text}`" for text in insecure)
+            return f"The plain-HTTP origin {listed} is trusted by {provenance(rule, policy)}"
         return None
     found = narrow_pattern(rule)
     if found is None or not (found.accepts_http or _scheme_bypass(found)):
@@ -67,7 +68,7 @@ def _subject(rule: OriginRule, policy: CorsPolicy, allowed: set[str]) -> Optiona
     example = _scheme_bypass(found) or _http_variant(rule, found)
     such_as = f" such as `{example}`" if example else ""
     return (
-        f"The origin pattern `{rule.value}` from {provenance(rule, policy)} accepts plain-HTTP origins{such_as} "
+        f"The origin pattern `{shown(rule.value)}` from {provenance(rule, policy)} accepts plain-HTTP origins{such_as} "
         f"({mode_phrase(rule, policy.source)})"
     )
 

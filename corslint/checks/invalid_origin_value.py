@@ -6,6 +6,7 @@ from typing import Iterator, Optional
 
 from corslint import origins
 from corslint.checks._origin_helpers import (
+    shown,
     NO_SCHEME_PROBLEM,
     SEVERAL_ORIGINS_PROBLEM,
     assumption,
@@ -39,7 +40,7 @@ class InvalidOriginValue(Rule):
                 continue
             fix = _fix(exact_origins(rule), found)
             message = (
-                f"The origin `{rule.value}` from {provenance(rule, policy)} can never match a browser's `Origin` "
+                f"The origin `{shown(rule.value)}` from {provenance(rule, policy)} can never match a browser's `Origin` "
                 f"header: it {_join(found)}. Browsers compare the origin byte for byte (lower-case scheme and host, "
                 "no path, no trailing slash, no default port), so requests from it always fail."
                 f"{assumption(rule)} {fix}"

@@ -17,6 +17,7 @@ from corslint.checks._http_helpers import (
 from corslint.findings import Confidence, Finding, Severity
 from corslint.model import CorsPolicy, OriginKind, OriginRule, State
 from corslint.rule import ALL_SOURCES, Rule, RuleContext
+from corslint.checks._origin_helpers import shown
 
 _DYNAMIC = (OriginKind.REFLECT, OriginKind.PATTERN)
 _FIXED = (OriginKind.EXACT, OriginKind.NULL)
@@ -81,7 +82,7 @@ def _dependency(policy: CorsPolicy) -> Optional[tuple[str, OriginRule]]:
         if rule.kind is OriginKind.REFLECT:
             return "the request's Origin is echoed", rule
         if rule.kind is OriginKind.PATTERN:
-            return f"origins matching `{rule.value}` are echoed", rule
+            return f"origins matching `{shown(rule.value)}` are echoed", rule
     fixed: list[OriginRule] = []
     for rule in policy.origins:
         if rule.kind in _FIXED and rule.value not in (r.value for r in fixed):

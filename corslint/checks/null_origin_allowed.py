@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Iterator, Optional
 
 from corslint.checks._origin_helpers import (
+    shown,
     report_each_origin,
     is_null_value,
     mode_phrase,
@@ -51,7 +52,7 @@ def _subject(rule: OriginRule, policy: CorsPolicy) -> Optional[str]:
     found = narrow_pattern(rule)
     if found is not None and found.accepts_null:
         return (
-            f"The origin pattern `{rule.value}` from {provenance(rule, policy)} accepts the origin `null` "
+            f"The origin pattern `{shown(rule.value)}` from {provenance(rule, policy)} accepts the origin `null` "
             f"({mode_phrase(rule, policy.source)})"
         )
     return None

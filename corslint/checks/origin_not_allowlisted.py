@@ -6,6 +6,7 @@ from typing import Iterator, Optional
 
 from corslint import origins
 from corslint.checks._origin_helpers import (
+    shown,
     assumption,
     confidence_for,
     exact_origins,
@@ -86,7 +87,7 @@ def _outside_pattern(rule: OriginRule, source: str, allowlist: tuple[str, ...]) 
     )
     if example is None:
         return None
-    return f"The origin pattern `{rule.value}` from {source} accepts `{example}`, which is outside"
+    return f"The origin pattern `{shown(rule.value)}` from {source} accepts `{example}`, which is outside"
 
 
 def _shown(allowlist: tuple[str, ...], limit: int = 3) -> str:

@@ -6,6 +6,7 @@ from typing import Iterator
 
 from corslint import origins
 from corslint.checks._origin_helpers import (
+    shown,
     assumption,
     confidence_for,
     credentials,
@@ -52,8 +53,8 @@ class PermissiveOriginPattern(Rule):
         others = [b.origin for b in bypasses[1:] if b.origin != first.origin]
         also = f" It also accepts {origin_list(others)}." if others else ""
         message = (
-            f"The origin pattern `{rule.value}` from {provenance(rule, policy)} is looser than intended: "
-            f"{mode_phrase(rule, policy.source)}, so it accepts `{first.origin}` ({first.explanation.rstrip('.')})."
+            f"The origin pattern `{shown(rule.value)}` from {provenance(rule, policy)} is looser than intended: "
+            f"{mode_phrase(rule, policy.source)}, so it accepts `{shown(first.origin)}` ({first.explanation.rstrip('.')})."
             f"{also} {exposure(policy, 'such a site')}{assumption(rule)}"
         )
         finding = self.finding(
@@ -70,7 +71,7 @@ class PermissiveOriginPattern(Rule):
     def _too_complex(self, rule: OriginRule, policy: CorsPolicy, found: origins.PatternReport) -> Finding:
         reason = found.error or "the analysis budget ran out"
         message = (
-            f"The origin pattern `{rule.value}` from {provenance(rule, policy)} was too complex to analyse ({reason}), "
+            f"The origin pattern `{shown(rule.value)}` from {provenance(rule, policy)} was too complex to analyse ({reason}), "
             "so corslint cannot tell which origins it accepts. Review it by hand, or replace it with an anchored list "
             "of exact hosts."
         )

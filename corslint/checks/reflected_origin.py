@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Iterator, Optional
 
 from corslint.checks._origin_helpers import (
+    shown,
     accepts_any,
     active_rules,
     assumption,
@@ -63,7 +64,7 @@ def _mechanism(rule: OriginRule, policy: CorsPolicy) -> str:
         return f"{provenance(rule, policy)} echoes the request's `Origin` header back without checking it"
     example = _any_origin_example(rule) or ATTACKER_ORIGIN
     return (
-        f"the origin pattern `{rule.value}` from {provenance(rule, policy)} accepts every origin "
+        f"the origin pattern `{shown(rule.value)}` from {provenance(rule, policy)} accepts every origin "
         f"({mode_phrase(rule, policy.source)}), for example `{example}`, and the matching origin is echoed back"
     )
 

@@ -6,6 +6,7 @@ from typing import Iterator, Optional
 
 from corslint import origins
 from corslint.checks._origin_helpers import (
+    shown,
     report_each_origin,
     accepts,
     exact_origins,
@@ -57,6 +58,6 @@ def _subject(rule: OriginRule, policy: CorsPolicy) -> Optional[str]:
     example = f"https://{ATTACKER_LABEL}.{found.shared_host}"
     such_as = f", such as `{example}`" if accepts(rule, example) else ""
     return (
-        f"The origin pattern `{rule.value}` from {provenance(rule, policy)} accepts sites on `{found.shared_host}`"
+        f"The origin pattern `{shown(rule.value)}` from {provenance(rule, policy)} accepts sites on `{found.shared_host}`"
         f"{such_as} ({mode_phrase(rule, policy.source)}): anyone can publish a page there and call this API"
     )

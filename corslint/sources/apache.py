@@ -35,16 +35,16 @@ class ApacheSource(Source):
     probe_words: ClassVar[tuple[bytes, ...]] = (b"access-control-", b"include")
 
     def may_claim(self, path: str) -> bool:
-        pure = PurePosixPath(path)
-        lower = pure.name.lower()
+        folders, _, name = path.rpartition("/")  # strings, not PurePosixPath: discovery asks this of every file
+        lower = name.lower()
         if lower.endswith("htaccess") or lower in _NAMES or lower.endswith(".conf"):
             return True
-        return any(part.lower() in _FOLDERS or part.lower().startswith("apache") for part in pure.parts[:-1])
+        return any(part in _FOLDERS or part.startswith("apache") for part in folders.lower().split("/"))
 
     def claims(self, path: str, head: bytes) -> bool:
         if not self.may_claim(path):
             return False
-        lower = PurePosixPath(path).name.lower()
+        lower = path.rpartition("/")[2].lower()
         if lower.endswith("htaccess"):
             return True
         return _APACHE.search(head) is not None and _NGINX.search(head) is None

@@ -173,9 +173,14 @@ class Loader:
 
 
 def _includes(nodes: list[Node]) -> Iterator[Node]:
-    for node in nodes:
-        if node.children is not None:
-            yield from _includes(node.children)
+    """The include directives in `nodes` and the sections below them, in file order, without recursion."""
+    stack = [iter(nodes)]
+    while stack:
+        node = next(stack[-1], None)
+        if node is None:
+            stack.pop()
+        elif node.children is not None:
+            stack.append(iter(node.children))
         elif node.key in INCLUDES:
             yield node
 

@@ -309,16 +309,20 @@ def _denied(scope: Scope, effective: list[Entry]) -> Optional[Preflight]:
 
 
 def _denial(nodes: list[Node]) -> Optional[Node]:
-    for node in nodes:
+    """The first directive, in file order at any depth of sections, that refuses the request."""
+    stack = [iter(nodes)]
+    while stack:
+        node = next(stack[-1], None)
+        if node is None:
+            stack.pop()
+            continue
         words = [word.lower() for word in node.words]
         if node.key == "require" and (words[:2] == ["all", "denied"] or (words and _AUTH_REQUIRE.match(words[0]))):
             return node
         if node.key == "deny" and words[:2] == ["from", "all"]:
             return node
         if node.children:
-            inner = _denial(node.children)
-            if inner is not None:
-                return inner
+            stack.append(iter(node.children))
     return None
 
 

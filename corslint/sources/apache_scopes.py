@@ -29,6 +29,8 @@ STATIC_EXTENSIONS = frozenset(
 _STATIC_FOLDERS = frozenset({"fonts", "font", "static", "assets", "images", "img", "media", "css", "js"})
 _EXTENSION_TAIL = re.compile(r"\\\.\((?:\?:)?([^()]+)\)\$?$|\\\.([A-Za-z0-9?\[\]]+)\$?$")
 _MAX_EXPANSIONS = 256
+# sections (wrappers included) below this depth are reported, not analysed: the work per directive grows with depth
+MAX_NESTING = 100
 
 
 @dataclass(frozen=True)
@@ -81,9 +83,22 @@ class Scope:
         return [node for scope in self.chain() for node in scope.limits]
 
     def walk(self) -> Iterator["Scope"]:
-        yield self
-        for child in self.children:
-            yield from child.walk()
+        """This scope and every scope below it, parents first, without recursion."""
+        stack: list[Scope] = [self]
+        while stack:
+            scope = stack.pop()
+            yield scope
+            stack.extend(reversed(scope.children))
+
+
+@dataclass
+class _Frame:
+    """One open section while the scope tree is built: where its directives go and what is left of it."""
+
+    scope: Scope
+    items: Iterator[tuple[Node, Chain]]
+    wrappers: list[str]
+    last_branch: Optional[Scope] = None
 
 
 class ScopeBuilder:
@@ -100,23 +115,32 @@ class ScopeBuilder:
         return scope
 
     def _fill(self, scope: Scope, nodes: list[Node], chain: Chain, wrappers: list[str]) -> None:
-        last_branch: Optional[Scope] = None
-        for node, current in self.loader.expand(nodes, chain):
-            key = node.key
+        """Distribute `nodes` (includes expanded) over `scope` and new child scopes, depth first, without recursion."""
+        stack = [_Frame(scope, self.loader.expand(nodes, chain), wrappers)]
+        while stack:
+            frame = stack[-1]
+            item = next(frame.items, None)
+            if item is None:
+                stack.pop()
+                continue
+            node, current = item
             if node.children is None:
-                scope.own.append(Entry(node, " > ".join([scope.scope(), *wrappers])))
+                frame.scope.own.append(Entry(node, " > ".join([frame.scope.scope(), *frame.wrappers])))
+                continue
+            if len(stack) >= MAX_NESTING:
+                self.loader.problem(node.location(), f"<{node.name}>: sections nested deeper than {MAX_NESTING} levels; "
+                                                      "the directives inside are not analysed")
+                continue
+            key = node.key
+            if key in SECTIONS or key in BRANCHES:
+                child = self._child(frame.scope, node, frame.wrappers, frame.last_branch)
+                frame.last_branch = child if key in ("if", "elseif") else None
+                stack.append(_Frame(child, self.loader.expand(node.children, current), []))
                 continue
             if key in LIMITS:
-                scope.limits.append(node)
-                self._fill(scope, node.children, current, [*wrappers, node.label()])
-            elif key in SECTIONS or key in BRANCHES:
-                child = self._child(scope, node, wrappers, last_branch)
-                self._fill(child, node.children, current, [])
-                last_branch = child if key in ("if", "elseif") else None
-                continue
-            else:
-                self._fill(scope, node.children, current, [*wrappers, node.label()])
-            last_branch = None
+                frame.scope.limits.append(node)
+            frame.last_branch = None
+            stack.append(_Frame(frame.scope, self.loader.expand(node.children, current), [*frame.wrappers, node.label()]))
 
     def _child(self, scope: Scope, node: Node, wrappers: list[str], previous: Optional[Scope]) -> Scope:
         label = " > ".join([*wrappers, node.label()])

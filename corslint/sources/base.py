@@ -30,6 +30,11 @@ class SourceFile:
             self._data = self.abs_path.read_bytes()
         return self._data
 
+    def release(self) -> None:
+        """Forget the bytes read so far (they are read again if needed); standard input has nothing to re-read."""
+        if self.abs_path is not None:
+            self._data = None
+
     @staticmethod
     def from_bytes(path: str, data: bytes) -> "SourceFile":
         return SourceFile(path, None, data)

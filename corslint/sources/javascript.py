@@ -9,7 +9,6 @@ did parse is still analysed. tree-sitter and the js_* helpers are imported only 
 from __future__ import annotations
 
 import traceback
-from pathlib import PurePosixPath
 from typing import ClassVar
 
 from corslint.model import CorsPolicy, Extraction, Location, ParseProblem
@@ -29,7 +28,7 @@ class JavaScriptSource(Source):
     def may_claim(self, path: str) -> bool:
         """By extension; type declarations hold no code. Dependencies, bundles and build output are left to
         the configurable `exclude` defaults (node_modules, dist, build, *.min.js, ...)."""
-        name = PurePosixPath(path).name.lower()
+        name = path.rpartition("/")[2].lower()
         return name.endswith(EXTENSIONS) and not name.endswith(".d.ts")
 
     def claims(self, path: str, head: bytes) -> bool:

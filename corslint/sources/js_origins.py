@@ -3,8 +3,9 @@ callbacks and the allowlist conditions (`includes`, `indexOf`, `===`, `Set.has`,
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
-from typing import Callable, Optional
+from dataclasses import dataclass, field, replace
+from functools import wraps
+from typing import Any, Callable, Optional, TypeVar
 
 from corslint.model import MatchMode, OriginKind, OriginRule, Provenance, Related
 from corslint.sources.js_syntax import Bindings, Doc, Node, args_of, env_read, is_function, operator, string_value, unwrap
@@ -14,6 +15,33 @@ _NEGATIVE_INDEX = ("=== -1", "== -1", "< 0")
 _POSITIVE_INDEX = ("!== -1", "!= -1", "> -1", ">= 0")
 
 Rules = Optional[list[OriginRule]]  # None: corslint cannot read it
+# ternaries, `!`, spreads and fallbacks are followed this many levels deep; deeper input is reported unreadable
+MAX_NESTING = 48
+_MAX_FALLBACKS = 8  # `req.headers.origin || fallback || ...`: how many `||` are looked through
+_Method = TypeVar("_Method", bound=Callable[..., Any])
+
+
+def _bounded(too_deep: Callable[..., Any]) -> Callable[[_Method], _Method]:
+    """Run the method at most MAX_NESTING calls deep on one object; deeper, answer `too_deep(self, *args)`."""
+
+    def decorate(method: _Method) -> _Method:
+        @wraps(method)
+        def bounded(self: Any, *args: Any) -> Any:
+            if self._depth >= MAX_NESTING:
+                return too_deep(self, *args)
+            self._depth += 1
+            try:
+                return method(self, *args)
+            finally:
+                self._depth -= 1
+
+        return bounded  # type: ignore[return-value]
+
+    return decorate
+
+
+def _too_deep_value(reader: "OriginReader", node: Node, anchor: Node) -> tuple[list[OriginRule], bool]:
+    return [reader._unknown(anchor, f"the origin value is nested more than {MAX_NESTING} levels deep; not read")], False
 
 
 def js_escape(text: str) -> str:
@@ -28,12 +56,14 @@ class OriginReader:
     bindings: Bindings
     library: str
     context: str = ""
+    _depth: int = field(default=0, init=False, repr=False)
 
     def prov(self, node: Node, raw: Optional[str] = None) -> Provenance:
         return self.doc.prov(node, self.context, raw)
 
     # --- option values ------------------------------------------------------------------------
 
+    @_bounded(_too_deep_value)
     def value(self, node: Node, anchor: Node) -> tuple[list[OriginRule], bool]:
         """The rules an `origin` value creates, and whether it disables CORS (`false`)."""
         resolved = self.bindings.resolve(node)
@@ -93,6 +123,7 @@ class OriginReader:
                     return pattern, flags or ""
         return None
 
+    @_bounded(lambda self, node: None)
     def _array(self, node: Node) -> Optional[list[Node]]:
         """The elements of an array, `new Set([...])` or array spread, or None."""
         node = self.bindings.resolve(node)
@@ -197,6 +228,7 @@ class Guards:
 
     def __init__(self, reader: OriginReader, is_origin: Callable[[Node], bool]) -> None:
         self.reader, self.doc, self.is_origin = reader, reader.doc, is_origin
+        self._depth = 0
 
     def site(self, site: Node, value: Optional[Node], stop: Node) -> Rules:
         """Origins for which `site` runs with an allowing `value` (None: the site itself allows)."""
@@ -207,15 +239,23 @@ class Guards:
         return allowed
 
     def mentions_origin(self, node: Node, depth: int = 0) -> bool:
-        if self.is_origin(node):
-            return True
-        if depth > 4:
-            return False
-        if node.type == "identifier":
-            target = self.reader.bindings.lookup(self.doc.text(node), node)
-            return target is not None and target is not node and self.mentions_origin(target, depth + 1)
-        return any(self.mentions_origin(child, depth) for child in node.named_children)
+        """Whether `node` reads the origin anywhere inside it, following names at most 4 bindings away."""
+        stack = [(node, depth)]
+        while stack:
+            current, level = stack.pop()
+            if self.is_origin(current):
+                return True
+            if level > 4:
+                continue
+            if current.type == "identifier":
+                target = self.reader.bindings.lookup(self.doc.text(current), current)
+                if target is not None and target is not current:
+                    stack.append((target, level + 1))
+                continue
+            stack.extend((child, level) for child in reversed(current.named_children))
+        return False
 
+    @_bounded(lambda self, node, site: None)
     def value(self, node: Node, site: Node) -> Rules:
         node = unwrap(node)
         if node is not None and node.type == "identifier" and not self.is_origin(node):
@@ -238,6 +278,7 @@ class Guards:
             return None  # a value computed without looking at the origin: corslint cannot tell what it is
         return self.allowed(node, True)
 
+    @_bounded(lambda self, node, want: None)
     def allowed(self, node: Optional[Node], want: bool) -> Rules:
         node = unwrap(node)
         if node is None:
@@ -251,10 +292,14 @@ class Guards:
         if node.type == "unary_expression" and operator(self.doc, node) == "!":
             return self.allowed(node.child_by_field_name("argument"), not want)
         if node.type == "binary_expression" and operator(self.doc, node) in ("||", "&&"):
-            left = self.allowed(node.child_by_field_name("left"), want)
-            right = self.allowed(node.child_by_field_name("right"), want)
-            disjunction = (operator(self.doc, node) == "||") == want
-            return _union(left, right) if disjunction else _both(left, right, node, self)
+            op = operator(self.doc, node)
+            parts = [self.allowed(operand, want) for operand in _operands(self.doc, node, op)]
+            if (op == "||") == want:
+                return None if any(part is None for part in parts) else _dedupe([r for part in parts for r in part])  # type: ignore[union-attr]
+            result = parts[0]
+            for part in parts[1:]:
+                result = _both(result, part, node, self)
+            return result
         if node.type == "identifier":
             target = self.reader.bindings.lookup(self.doc.text(node), node)
             return self.allowed(target, want) if target is not None and target is not node else None
@@ -331,6 +376,20 @@ class Guards:
         return OriginRule(OriginKind.REFLECT, "", self.reader.prov(node), note="the origin is allowed without a check")
 
 
+def _operands(doc: Doc, node: Node, op: str) -> list[Node]:
+    """The operands of a chain of one operator (`a || b || c`, parenthesised or not), left to right, without recursion."""
+    found: list[Node] = []
+    stack = [node]
+    while stack:
+        current = unwrap(stack.pop())
+        if current is not None and current.type == "binary_expression" and operator(doc, current) == op:
+            stack.append(current.child_by_field_name("right"))
+            stack.append(current.child_by_field_name("left"))
+        elif current is not None:
+            found.append(current)
+    return found
+
+
 def _union(left: Rules, right: Rules) -> Rules:
     if left is None or right is None:
         return None
@@ -394,6 +453,11 @@ def reads_request_origin(doc: Doc, node: Optional[Node]) -> bool:
 
 def _is_origin(doc: Doc, bindings: Bindings, node: Optional[Node], name: str, depth: int = 0) -> bool:
     node = unwrap(node)
+    steps = 0
+    while node is not None and node.type == "binary_expression" and operator(doc, node) in ("||", "??"):
+        if steps == _MAX_FALLBACKS:
+            return False
+        node, depth, steps = unwrap(node.child_by_field_name("left")), depth + 1, steps + 1
     if node is None:
         return False
     if node.type == "identifier":
@@ -402,8 +466,6 @@ def _is_origin(doc: Doc, bindings: Bindings, node: Optional[Node], name: str, de
             return True
         target = bindings.lookup(text, node)
         return depth < 4 and target is not None and target is not node and _is_origin(doc, bindings, target, name, depth + 1)
-    if node.type == "binary_expression" and operator(doc, node) in ("||", "??"):
-        return _is_origin(doc, bindings, node.child_by_field_name("left"), name, depth + 1)
     return reads_request_origin(doc, node)
 
 

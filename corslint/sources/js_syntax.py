@@ -126,21 +126,25 @@ def callee_parts(doc: Doc, call: Node) -> tuple[str, str]:
 
 
 def string_value(doc: Doc, node: Optional[Node]) -> Optional[str]:
-    """The value of a string literal, a template without substitutions or a `+` of those."""
-    node = unwrap(node)
-    if node is None:
-        return None
-    if node.type == "string":
-        return _unescape(doc.text(node)[1:-1])
-    if node.type == "template_string":
-        if any(c.type == "template_substitution" for c in node.named_children):
+    """The value of a string literal, a template without substitutions or a `+` of those (any length, no recursion)."""
+    parts: list[str] = []
+    stack = [node]
+    while stack:
+        current = unwrap(stack.pop())
+        if current is None:
             return None
-        return _unescape(doc.text(node)[1:-1])
-    if node.type == "binary_expression" and _operator(doc, node) == "+":
-        left = string_value(doc, node.child_by_field_name("left"))
-        right = string_value(doc, node.child_by_field_name("right"))
-        return left + right if left is not None and right is not None else None
-    return None
+        if current.type == "string":
+            parts.append(_unescape(doc.text(current)[1:-1]))
+        elif current.type == "template_string":
+            if any(c.type == "template_substitution" for c in current.named_children):
+                return None
+            parts.append(_unescape(doc.text(current)[1:-1]))
+        elif current.type == "binary_expression" and _operator(doc, current) == "+":
+            stack.append(current.child_by_field_name("right"))
+            stack.append(current.child_by_field_name("left"))
+        else:
+            return None
+    return "".join(parts)
 
 
 def _unescape(text: str) -> str:
@@ -321,17 +325,14 @@ class Bindings:
 def required_module(doc: Doc, node: Optional[Node]) -> Optional[str]:
     """The module of `require('m')`, `require('m').default`, `await import('m')`, else None."""
     node = unwrap(node)
-    if node is None:
+    while node is not None and node.type == "member_expression":
+        node = unwrap(node.child_by_field_name("object"))
+    if node is None or node.type != "call_expression":
         return None
-    if node.type == "member_expression":
-        return required_module(doc, node.child_by_field_name("object"))
-    if node.type == "call_expression":
-        function = node.child_by_field_name("function")
-        if function is not None and doc.text(function) in ("require", "import"):
-            args = args_of(node)
-            return string_value(doc, args[0]) if args else None
-        if function is not None and function.type == "call_expression":  # require('socket.io')(server)
-            return None
+    function = node.child_by_field_name("function")
+    if function is not None and doc.text(function) in ("require", "import"):
+        args = args_of(node)
+        return string_value(doc, args[0]) if args else None
     return None
 
 
@@ -395,24 +396,28 @@ def is_function(node: Optional[Node]) -> bool:
 def env_read(doc: Doc, node: Optional[Node]) -> Optional[str]:
     """`X` for `process.env.X`, `process.env['X']`, `process.env.X?.split(',')`, `(process.env.X ?? '').split()`."""
     node = unwrap(node)
-    if node is None:
-        return None
-    if node.type == "call_expression":
-        function = unwrap(node.child_by_field_name("function"))
-        if function is not None and function.type == "member_expression":
-            return env_read(doc, function.child_by_field_name("object"))
-        return None
-    if node.type == "member_expression":
-        obj = node.child_by_field_name("object")
-        prop = node.child_by_field_name("property")
-        if obj is not None and doc.text(obj).replace(" ", "") == "process.env" and prop is not None:
-            return doc.text(prop)
-        return env_read(doc, obj) if obj is not None and obj.type in ("call_expression", "member_expression") else None
-    if node.type == "subscript_expression":
-        obj = node.child_by_field_name("object")
-        index = node.child_by_field_name("index")
-        if obj is not None and doc.text(obj).replace(" ", "") == "process.env":
-            return string_value(doc, index) or doc.text(index) if index is not None else None
-    if node.type == "binary_expression" and operator(doc, node) in ("||", "??"):
-        return env_read(doc, node.child_by_field_name("left"))
+    while node is not None:
+        if node.type == "call_expression":
+            function = unwrap(node.child_by_field_name("function"))
+            if function is None or function.type != "member_expression":
+                return None
+            node = unwrap(function.child_by_field_name("object"))
+        elif node.type == "member_expression":
+            obj = node.child_by_field_name("object")
+            prop = node.child_by_field_name("property")
+            if obj is not None and doc.text(obj).replace(" ", "") == "process.env" and prop is not None:
+                return doc.text(prop)
+            if obj is None or obj.type not in ("call_expression", "member_expression"):
+                return None
+            node = unwrap(obj)
+        elif node.type == "subscript_expression":
+            obj = node.child_by_field_name("object")
+            index = node.child_by_field_name("index")
+            if obj is not None and doc.text(obj).replace(" ", "") == "process.env":
+                return string_value(doc, index) or doc.text(index) if index is not None else None
+            return None
+        elif node.type == "binary_expression" and operator(doc, node) in ("||", "??"):
+            node = unwrap(node.child_by_field_name("left"))
+        else:
+            return None
     return None

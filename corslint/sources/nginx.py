@@ -40,9 +40,9 @@ class NginxSource(Source):
     probe_words: ClassVar[tuple[bytes, ...]] = (b"access-control-", b"http_origin", b"include")
 
     def may_claim(self, path: str) -> bool:
-        pure = PurePosixPath(path)
-        lower = pure.name.lower()
-        return lower == "nginx.conf" or lower.endswith(_NAME_SUFFIXES) or any(part in _FOLDERS for part in pure.parts[:-1])
+        folders, _, name = path.rpartition("/")  # strings, not PurePosixPath: discovery asks this of every file
+        lower = name.lower()
+        return lower == "nginx.conf" or lower.endswith(_NAME_SUFFIXES) or not _FOLDERS.isdisjoint(folders.split("/"))
 
     def claims(self, path: str, head: bytes) -> bool:
         if not self.may_claim(path):

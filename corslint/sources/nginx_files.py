@@ -48,6 +48,11 @@ class Loader:
         self._targets: dict[int, list[ParsedFile]] = {}
         self._reported: set[tuple[str, int, str]] = set()
         self._cycles: set[int] = set()
+        # path answers reused across include directives (each costs a realpath)
+        self._inside: dict[Path, bool] = {}
+        self._folder_cache: dict[str, list[Path]] = {}
+        self._own: dict[str, Optional[Path]] = {}
+        self._opened: dict[Path, ParsedFile] = {}
 
     def problem(self, location: Location, message: str) -> None:
         key = (location.path, location.line, message)
@@ -108,6 +113,9 @@ class Loader:
         return found
 
     def _open(self, node: Node, arg: str, path: Path) -> Optional[ParsedFile]:
+        opened = self._opened.get(path)
+        if opened is not None:
+            return opened
         try:
             source_file = self.workspace.open_file(path)
         except FileTooLarge as exc:
@@ -117,7 +125,10 @@ class Loader:
         except (PermissionError, OSError) as exc:
             self.problem(node.location(1), f"include {arg}: {exc}")
             return None
-        return self.load(source_file)
+        parsed = self.load(source_file)
+        if parsed is not None:
+            self._opened[path] = parsed
+        return parsed
 
     def _find(self, including: ParsedFile, arg: str) -> tuple[list[Path], str]:
         """Paths the include names, tried against the including folder and its ancestors, then by trailing parts."""
@@ -126,7 +137,7 @@ class Loader:
         for suffix in _suffixes(arg):
             for folder in folders:
                 candidate = folder / suffix
-                if not self.workspace.inside(candidate.parent):
+                if not self._is_inside(candidate.parent):
                     refused = refused or f"{candidate} is outside the scanned tree; not read"
                     continue
                 matches = self._matches(folder, suffix, including)
@@ -134,8 +145,16 @@ class Loader:
                     return matches, ""
         return [], refused
 
+    def _is_inside(self, folder: Path) -> bool:
+        known = self._inside.get(folder)
+        if known is None:
+            known = self._inside[folder] = self.workspace.inside(folder)
+        return known
+
     def _matches(self, folder: Path, suffix: str, including: ParsedFile) -> list[Path]:
-        own = including.abs_path.resolve() if including.abs_path is not None else None
+        if including.path not in self._own:
+            self._own[including.path] = including.abs_path.resolve() if including.abs_path is not None else None
+        own = self._own[including.path]
         if _GLOB_CHARS.search(suffix):
             try:
                 found = sorted(p for p in folder.glob(suffix.replace("**", "*")) if p.is_file())
@@ -154,12 +173,16 @@ class Loader:
         """The including file's folder and each ancestor up to the workspace root that holds it."""
         if including.abs_path is None:
             return list(self.workspace.roots)
+        cached = self._folder_cache.get(including.path)
+        if cached is not None:
+            return cached
         folder = Path(including.abs_path).resolve().parent
         folders = [folder]
         roots = self.workspace.roots
-        while folder not in roots and folder.parent != folder and self.workspace.inside(folder.parent):
+        while folder not in roots and folder.parent != folder and self._is_inside(folder.parent):
             folder = folder.parent
             folders.append(folder)
+        self._folder_cache[including.path] = folders
         return folders
 
     def expand(self, nodes: list[Node], chain: Chain) -> Iterator[tuple[Node, Chain]]:

@@ -1,6 +1,8 @@
-"""nginx source, parsing layer: crossplane's lexer plus token positions, an iteratively built block tree and comments.
+"""nginx source, parsing layer: a positioned lexer token-for-token equal to crossplane's, an iteratively built block
+tree and comments. Nothing here knows about CORS; `parse_text` turns one decoded file into a `ParsedFile`.
 
-Nothing here knows about CORS; `parse_text` turns one decoded file into a `ParsedFile`.
+crossplane stays the reference: `crossplane_tokens` wraps its lexer, files using its Lua extension go through it,
+and tests check `lex` against it on every fixture and corpus file.
 """
 
 from __future__ import annotations
@@ -8,7 +10,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from pathlib import Path
-from typing import Optional
+from typing import Generator, Iterator, Optional
 
 from corslint.model import Comment, Location, ParseProblem
 
@@ -21,6 +23,19 @@ _NEWLINE = re.compile("\n")
 _TEMPLATE_TAG = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}")
 TEMPLATE_VARIABLE = "tpl"
 _INDEXED = {"include": "includes", "map": "maps", "set": "sets"}
+
+# (token, line, quoted, start offset, end offset); offsets are -1 when crossplane's token cannot be located
+Token = tuple[str, int, bool, int, int]
+# whitespace, then a comment, a structural character, a quoted string, a plain word, or anything else (handled exactly)
+_FAST = re.compile(
+    r"""(\s*)(?:(\#[^\n\\]*(?:\\[^\n][^\n\\]*)*(?=\n))|([{};])|("[^"\\]*(?:\\.[^"\\]*)*"|'[^'\\]*(?:\\.[^'\\]*)*')"""
+    r"""|((?:[^\s"'{};\\#]|\\[^\n])[^\s"'{};\\]*(?:\\[^\n][^\s"'{};\\]*)*)|(\S))""",
+    re.S,
+)
+_PAIR = re.compile(r"\\.", re.S)
+_WORD_ENDS = frozenset("\"'\\")
+# crossplane hands these directives to its Lua extension's own lexer
+_EXTERNAL_LEXER_MARK = "_by_lua_block"
 
 
 class Node:
@@ -112,6 +127,162 @@ def neutralise_templates(text: str) -> str:
     return "".join(lines)
 
 
+def lex(source: str) -> Iterator[Token]:
+    """crossplane's tokens for `source` (same text, line and quoted flag, Lua extension included) with their offsets.
+
+    Plain words (escapes included), quoted strings, comments and `{`/`}`/`;` are read a whole token per regex
+    match; anything unusual (`${…}`, a quote inside a word, a backslash before a newline, an unclosed string)
+    is lexed character by character with crossplane's own rules up to the next `{`, `}` or `;`, then the
+    fast path resumes.
+    """
+    if _EXTERNAL_LEXER_MARK in source:
+        return crossplane_tokens(source)
+    return _lex_fast(source)
+
+
+def _lex_fast(source: str) -> Iterator[Token]:
+    pos, line, size = 0, 1, len(source)
+    words: dict[str, str] = {}  # one string per distinct word: directive names and values repeat thousands of times
+    while pos < size:
+        for match in _FAST.finditer(source, pos):
+            kind = match.lastindex
+            space = match.group(1)
+            if space and "\n" in space:
+                line += space.count("\n")
+            start = match.end(1)
+            if kind == 5:
+                word = match.group(5)
+                end = match.end()
+                # a quote, a lone backslash or `${` right after the word, or the end of the file, changes it
+                after = source[end] if end < size else "\\"
+                if after in _WORD_ENDS or (after == "{" and word[-1] == "$"):
+                    break
+                yield words.setdefault(word, word), line, False, start, end
+            elif kind == 4:
+                quoted = match.group(4)
+                text = quoted[1:-1]
+                if "\\" in text:
+                    mark = quoted[0]
+                    text = _PAIR.sub(lambda m: mark if m.group() == "\\" + mark else m.group(), text)
+                yield text, line, True, start, match.end()
+                if "\n" in quoted:
+                    line += quoted.count("\n")
+            elif kind != 6:
+                yield match.group(kind), line, False, start, match.end()
+            else:
+                break
+        else:
+            return
+        pos, line = yield from _lex_exact(source, start, line)
+
+
+def _lex_exact(source: str, pos: int, line: int) -> Generator[Token, None, tuple[int, int]]:
+    """crossplane's lexer loop, transcribed over (char, line, start, end) units, from a point where no token is open.
+
+    Stops after the next `{`, `}` or `;` (no token is open there either) and returns where it stopped.
+    """
+    units = _units(source, pos, line)
+    token, token_line, token_start, token_end = "", 0, -1, -1
+    done = (len(source), line)
+    for char, line, start, end in units:
+        if char.isspace():
+            if token:
+                yield token, token_line, False, token_start, token_end
+                token = ""
+            while char.isspace():
+                unit = next(units, None)
+                if unit is None:
+                    return done
+                char, line, start, end = unit
+        if not token and char == "#":
+            comment_line, comment_start = line, start
+            while not char.endswith("\n"):
+                token, token_end = token + char, end
+                unit = next(units, None)
+                if unit is None:
+                    return done
+                char, _, _, end = unit
+            yield token, comment_line, False, comment_start, token_end
+            token = ""
+            continue
+        if not token:
+            token_line, token_start = line, start
+        if token and token[-1] == "$" and char == "{":
+            while token[-1] != "}" and not char.isspace():
+                token, token_end = token + char, end
+                unit = next(units, None)
+                if unit is None:
+                    return done
+                char, line, start, end = unit
+        if char in ('"', "'"):
+            if token:
+                token, token_end = token + char, end
+                continue
+            quote, quote_line, quote_start = char, line, start
+            unit = next(units, None)
+            if unit is None:
+                return done
+            char, line, start, end = unit
+            while char != quote:
+                token += quote if char == "\\" + quote else char
+                unit = next(units, None)
+                if unit is None:
+                    return done
+                char, line, start, end = unit
+            yield token, quote_line, True, quote_start, end
+            token = ""
+            continue
+        if char in ("{", "}", ";"):
+            if token:
+                yield token, token_line, False, token_start, token_end
+            yield char, line, False, start, end
+            return end, line
+        token, token_end = token + char, end
+    return done
+
+
+def _units(source: str, pos: int, line: int) -> Iterator[tuple[str, int, int, int]]:
+    """crossplane's characters: a backslash and the next character are one; the line counts the newlines read so far."""
+    end = len(source)
+    while pos < end:
+        step = 2 if source[pos] == "\\" else 1
+        if pos + step > end:
+            return
+        char = source[pos : pos + step]
+        if char[-1] == "\n":
+            line += 1
+        yield char, line, pos, pos + step
+        pos += step
+
+
+def crossplane_tokens(source: str) -> Iterator[Token]:
+    """crossplane's own lexer (the reference), each token located in `source` by scanning forward."""
+    from crossplane.lexer import _lex_file_object
+
+    whitespace = _WS.match
+    cursor = 0
+    for token, line, quoted in _lex_file_object([source]):
+        start = whitespace(source, cursor).end()
+        end = -1
+        if quoted:
+            pattern = _QUOTED.get(source[start : start + 1])
+            match = pattern.match(source, start) if pattern else None
+            if match is not None:
+                end = match.end()
+            elif source.startswith("{", start) and source.startswith(token, start + 1):
+                end = start + len(token) + 2
+        elif source.startswith(token, start):
+            end = start + len(token)
+        elif token == ";":
+            start = end = cursor
+        if end < 0:
+            found = source.find(token, cursor)
+            start, end = (found, found + len(token)) if found >= 0 else (-1, -1)
+        if end >= 0:
+            cursor = end
+        yield token, line, quoted, start, end
+
+
 def parse_text(path: str, text: str, abs_path: Optional[Path] = None) -> ParsedFile:
     """Lex `text` with crossplane and build the tree without recursion; never raises on bad input."""
     parsed = ParsedFile(path, abs_path, text)
@@ -136,36 +307,18 @@ class _TreeBuilder:
         source = text if text.endswith("\n") else text + "\n"
         try:
             self._consume(source)
-        except Exception as exc:  # crossplane's external (Lua) lexer raises its own syntax errors
+        except Exception as exc:  # crossplane's Lua lexer raises its own syntax errors
             line = getattr(exc, "lineno", None) or self.last_line
             self.parsed.problem(line, 0, f"cannot parse: {getattr(exc, 'strerror', None) or exc}")
         self._finish(source)
 
     def _consume(self, source: str) -> None:
-        """The hot loop: locate each crossplane token in the source and attach it to the tree."""
-        from crossplane.lexer import _lex_file_object
-
-        whitespace = _WS.match
+        """The hot loop: attach each positioned token to the tree."""
         starts = self.parsed.line_starts
+        lines = len(starts)
         structural = {";": self._semicolon, "{": self._open, "}": self._close}
-        for token, line, quoted in _lex_file_object([source]):
+        for token, line, quoted, start, end in lex(source):
             self.last_line = line
-            start = whitespace(source, self.cursor).end()
-            end = -1
-            if quoted:
-                pattern = _QUOTED.get(source[start : start + 1])
-                match = pattern.match(source, start) if pattern else None
-                if match is not None:
-                    end = match.end()
-                elif source.startswith("{", start) and source.startswith(token, start + 1):
-                    end = start + len(token) + 2
-            elif source.startswith(token, start):
-                end = start + len(token)
-            elif token == ";":
-                start = end = self.cursor
-            if end < 0:
-                found = source.find(token, self.cursor)
-                start, end = (found, found + len(token)) if found >= 0 else (-1, -1)
             if end >= 0:
                 self.cursor = end
             if not quoted:
@@ -176,7 +329,7 @@ class _TreeBuilder:
                 if token[0] == "#":
                     self._comment(token, line, start)
                     continue
-            column = start - starts[line - 1] + 1 if start >= 0 and line <= len(starts) else 0
+            column = start - starts[line - 1] + 1 if start >= 0 and line <= lines else 0
             node = self.current
             if node is None:
                 self._begin(token, line, column if column > 0 else 0, start, end)

@@ -152,13 +152,25 @@ def local_names(env: ModuleEnv, function: Optional[ast.AST], request_value: Opti
     return names
 
 
-def functions_and_module(tree: ast.Module) -> Iterator[tuple[Optional[ast.AST], ast.AST]]:
-    """(enclosing function or None, node) for every node, the function being the innermost def around it."""
+def functions_and_module(tree: ast.Module) -> list[tuple[Optional[ast.AST], ast.AST]]:
+    """(enclosing function or None, node) for every node, the function being the innermost def around it.
+
+    Several extractors walk the same module, so the list is built once and kept on the tree.
+    """
+    cached = getattr(tree, _OWNERS, None)
+    if cached is not None:
+        return cached
+    found: list[tuple[Optional[ast.AST], ast.AST]] = []
     stack: list[tuple[Optional[ast.AST], ast.AST]] = [(None, tree)]
     while stack:
         owner, node = stack.pop()
         for child in ast.iter_child_nodes(node):
             inner = child if isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef)) else owner
-            yield (owner, child)
+            found.append((owner, child))
             stack.append((inner, child))
+    setattr(tree, _OWNERS, found)
+    return found
+
+
+_OWNERS = "_corslint_owners"
 

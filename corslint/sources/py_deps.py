@@ -4,7 +4,6 @@ below the releases that fixed its published CVEs (cors-semantics §2.3) becomes 
 from __future__ import annotations
 
 import re
-from pathlib import PurePosixPath
 from typing import ClassVar, Iterator, Optional
 
 from corslint.model import VULNERABLE_VERSION
@@ -21,7 +20,7 @@ ADVISORIES = (
     ("CVE-2024-6844", "`+` in the path decoded as a space", (6, 0, 0)),
 )
 _NAME_RE = re.compile(r"(?i)(?<![\w.-])flask[-_.]cors(?![\w-])")
-_SPEC_RE = re.compile(r"(===|==|~=|<=|<|\^|~)?\s*v?([0-9]+(?:\.[0-9]+){0,2})(\.\*)?")
+_SPEC_RE = re.compile(r"(===|==|~=|<=|<|\^|~)?\s*v?([0-9]{1,12}(?:\.[0-9]{1,12}){0,2})(\.\*)?")  # longer numbers are no release
 _NAMES = ("pyproject.toml", "pipfile", "setup.cfg")
 
 
@@ -79,11 +78,11 @@ class PythonDepsSource(Source):
     probe_words: ClassVar[tuple[bytes, ...]] = (b"flask-cors", b"flask_cors", b"flask.cors")
 
     def may_claim(self, path: str) -> bool:
-        pure = PurePosixPath(path)
-        lower = pure.name.lower()
+        folders, _, name = path.rpartition("/")  # strings, not PurePosixPath: discovery asks this of every file
+        lower = name.lower()
         if lower in _NAMES:
             return True
-        return lower.endswith(".txt") and (lower.startswith("requirements") or "requirements" in pure.parts[:-1])
+        return lower.endswith(".txt") and (lower.startswith("requirements") or "requirements" in folders.split("/"))
 
     def claims(self, path: str, head: bytes) -> bool:
         return self.may_claim(path)

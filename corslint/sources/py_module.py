@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import ast
 import io
+import re
 import tokenize
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,6 +18,8 @@ from corslint.sources.base import decode
 
 SOURCE = "python"
 RAW_LIMIT = 100
+_DIRECTIVE = re.compile(r"corslint:", re.IGNORECASE)
+_AST_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+\Z")
 
 
 @dataclass
@@ -28,6 +31,8 @@ class PyModule:
     tree: ast.Module
     abs_path: Optional[Path] = None
     lines: list[str] = field(default_factory=list)
+    # the lines as `ast` counts them (\n, \r\n or \r), ends kept; split once, not per `raw` call
+    _ast_lines: Optional[list[str]] = field(default=None, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         self.lines = self.text.splitlines()
@@ -51,19 +56,62 @@ class PyModule:
         )
 
     def raw(self, node: ast.AST) -> str:
-        segment = ast.get_source_segment(self.text, node) or ""
+        segment = self._segment(node)
         text = " ".join(segment.split())
         return text if len(text) <= RAW_LIMIT else text[: RAW_LIMIT - 3].rstrip() + "..."
 
+    def _segment(self, node: ast.AST) -> str:
+        """`ast.get_source_segment`, without splitting the whole text again on every call."""
+        try:
+            first, last = node.lineno - 1, node.end_lineno - 1  # type: ignore[attr-defined,operator]
+            start, end = node.col_offset, node.end_col_offset  # type: ignore[attr-defined]
+        except AttributeError:
+            return ""
+        if last is None or end is None:
+            return ""
+        if self._ast_lines is None:
+            self._ast_lines = _AST_LINE.findall(self.text)
+        lines = self._ast_lines
+        if not 0 <= first <= last < len(lines):
+            return ""
+        if first == last:
+            return lines[first].encode()[start:end].decode()
+        head = lines[first].encode()[start:].decode()
+        tail = lines[last].encode()[:end].decode()
+        return head + "".join(lines[first + 1 : last]) + tail
+
     def prov(self, node: ast.AST, context: str = "") -> Provenance:
         return Provenance(self.location(node), self.raw(node), context)
+
+
+def _declared_encoding(data: bytes, error: str) -> tuple[str, Optional[str], int]:
+    """Python reads a file in the encoding its `# -*- coding: ... -*-` line declares (PEP 263), so corslint does too.
+
+    Returns (text, None, 1) when that works, else ("", error, the line the UTF-8 error is on).
+    """
+    try:
+        encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
+    except SyntaxError:
+        encoding = "utf-8"
+    if encoding not in ("utf-8", "utf-8-sig") and b"\x00" not in data:
+        try:
+            return data.decode(encoding), None, 1
+        except (UnicodeDecodeError, LookupError):
+            pass
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return "", error, data[: exc.start].count(b"\n") + 1
+    return "", error, 1
 
 
 def parse_module(path: str, data: bytes, abs_path: Optional[Path] = None) -> Union[PyModule, ParseProblem]:
     """The parsed module, or the problem (CORS001) that stops it from being parsed."""
     text, error = decode(data)
     if error is not None:
-        return ParseProblem(Location(path, 1, 1), f"cannot decode Python file: {error}", SOURCE)
+        text, error, line = _declared_encoding(data, error)
+    if error is not None:
+        return ParseProblem(Location(path, line, 1), f"cannot decode Python file: {error}", SOURCE)
     try:
         tree = ast.parse(text, filename=path)
     except SyntaxError as exc:
@@ -105,7 +153,12 @@ def _covers(line: int, own_line: bool, spans: list[tuple[int, int]]) -> tuple[in
 
 
 def module_comments(module: PyModule) -> list[Comment]:
-    """Every `#` comment, with the statement it annotates (the next one, or the one it trails)."""
+    """Every `#` comment, with the statement it annotates (the next one, or the one it trails).
+
+    Comments only matter to suppressions, so a module that never says `corslint:` is not tokenized.
+    """
+    if _DIRECTIVE.search(module.text) is None:
+        return []
     spans = _statement_spans(module.tree)
     comments = []
     try:

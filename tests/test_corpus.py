@@ -1,0 +1,121 @@
+"""The shared real-world corpus: every file is linted without an internal error and accounted for, and the output
+is the same bytes whatever the run, the order of the files or the number of processes."""
+
+from __future__ import annotations
+
+import os
+import random
+from fnmatch import fnmatchcase
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from corslint.cli import main
+from corslint.registry import load
+from conftest import REPO, lint_tree
+
+CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus" / "real"
+
+# file kinds in the corpus that no source reads yet; a file of any other kind that nothing claims fails the test
+UNSUPPORTED = {
+    "*.yaml": "Kubernetes manifests and Helm values (ingress CORS annotations)",
+    "*ingress.tpl": "Helm templates of Kubernetes ingresses",
+    "*vercel.json": "Vercel project configuration (headers)",
+    "*_headers": "Netlify _headers files",
+    "*Web.config": "IIS Web.config",
+    "MANIFEST.tsv": "the corpus index itself",
+}
+
+
+def _files(root: Path) -> list[str]:
+    return sorted(p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_file())
+
+
+def _claimer(path: str, head: bytes) -> str:
+    """The source that claims the file, asked in registry order as discovery does, or ""."""
+    for source in load().sources:
+        if source.may_claim(path) and source.claims(path, head):
+            return source.name
+    return ""
+
+
+@pytest.mark.skipif(not CORPUS.is_dir(), reason="the shared corpus (../shared/corpus/real) is not checked out")
+def test_every_corpus_file_is_linted_and_accounted_for() -> None:
+    result = lint_tree(CORPUS, {"select": ["ALL"]})
+    assert [f for f in result.findings if "internal error" in f.message] == []
+    parse_errors = {f.location.path for f in result.findings if f.code == "CORS001"}
+    sources = {source.name: source for source in load().sources}
+    fates: dict[str, str] = {}
+    unclaimed = []
+    for path in _files(CORPUS):
+        data = (CORPUS / path).read_bytes()
+        claimer = _claimer(path, data[:4096])
+        if path in result.files_analysed:
+            fates[path] = "analysed"
+        elif path in result.skipped:
+            fates[path] = "skipped: " + result.skipped[path]
+        elif path in parse_errors:
+            fates[path] = "CORS001"
+        elif claimer and not sources[claimer].worth_parsing(data):
+            fates[path] = f"claimed by {claimer}, no CORS content"
+        elif not claimer:
+            unclaimed.append(path)
+        else:
+            fates[path] = f"LOST: claimed by {claimer} but neither analysed, skipped nor reported"
+    assert [path for path, fate in fates.items() if fate.startswith("LOST")] == []
+    unknown_kinds = [p for p in unclaimed if not any(fnmatchcase(p.rsplit("/", 1)[-1], k) for k in UNSUPPORTED)]
+    assert unknown_kinds == []
+    no_cors = sorted(path for path, fate in fates.items() if fate.endswith("no CORS content"))
+    assert no_cors == [  # they set Timing-Allow-Origin only
+        "apache/h5bp__server-configs-apache__h5bp__cross-origin__resource_timing.conf",
+        "nginx/h5bp__server-configs-nginx__h5bp__cross-origin__resource_timing.conf",
+    ]
+    assert (len(result.files_analysed), len(result.skipped), len(unclaimed)) == (60, 0, 17)
+
+
+@pytest.mark.skipif(not CORPUS.is_dir(), reason="the shared corpus (../shared/corpus/real) is not checked out")
+def test_corpus_parse_errors_are_about_the_input() -> None:
+    """The CORS001 findings on real files are includes outside the corpus, never a crash."""
+    result = lint_tree(CORPUS, {"select": ["ALL"]})
+    messages = {f.message.split(":", 1)[1].strip().split(";")[0] for f in result.findings if f.code == "CORS001"}
+    assert messages == {"not found in the scanned tree"}
+
+
+# ------------------------------------------------------------------------------------------------ determinism
+
+
+TREES = [REPO / "fixtures"] + ([CORPUS] if CORPUS.is_dir() else [])
+
+
+def _run(root: Path, fmt: str, *args: str) -> str:
+    old = os.getcwd()
+    os.chdir(root)
+    try:
+        result = CliRunner().invoke(main, ["--isolated", "--select", "ALL", "--format", fmt, *args], catch_exceptions=False)
+    finally:
+        os.chdir(old)
+    assert result.exit_code in (0, 1), result.output
+    return result.output
+
+
+@pytest.mark.parametrize("root", TREES, ids=lambda root: root.name)
+@pytest.mark.parametrize("fmt", ["json", "sarif"])
+def test_output_is_byte_identical_across_runs_and_processes(fmt: str, root: Path) -> None:
+    first = _run(root, fmt, "--jobs", "1", ".")
+    assert _run(root, fmt, "--jobs", "1", ".") == first
+    assert _run(root, fmt, "--jobs", "2", ".") == first
+    assert '"CORS' in first
+
+
+@pytest.mark.parametrize("root", TREES, ids=lambda root: root.name)
+@pytest.mark.parametrize("fmt", ["json", "sarif"])
+def test_output_is_byte_identical_whatever_the_file_order(fmt: str, root: Path) -> None:
+    files = _files(root)
+    shuffled = list(files)
+    random.Random(6).shuffle(shuffled)
+    assert shuffled != files
+    in_order = _run(root, fmt, *files)
+    assert _run(root, fmt, *shuffled) == in_order
+    assert _run(root, fmt, *reversed(files)) == in_order
+    assert '"CORS' in in_order
