@@ -70,7 +70,7 @@ class _Extractor:
         self.loader = Loader(workspace)
 
     def run(self, files: list[SourceFile], worth) -> None:
-        from corslint.sources.apache_files import reachable
+        from corslint.sources.include_files import reachable
         from corslint.sources.apache_tree import ParsedFile
 
         candidates: list[ParsedFile] = []

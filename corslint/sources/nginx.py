@@ -84,7 +84,7 @@ class _Extractor:
         self.loader = Loader(workspace)
 
     def run(self, files: list[SourceFile], worth: Callable[[bytes], bool]) -> None:
-        from corslint.sources.nginx_files import reachable
+        from corslint.sources.include_files import reachable
         from corslint.sources.nginx_values import VarIndex
 
         candidates = self._load(files, worth)

@@ -1,0 +1,170 @@
+"""File layer shared by the server sources (nginx, Apache): reads and parses each file once, finds include
+targets inside the scanned tree (against the including folder, its ancestors, then by trailing path parts) and
+records every failure as a ParseProblem. Nothing outside the tree is read.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path, PurePosixPath
+from typing import Generic, Iterable, Optional, Protocol, TypeVar
+
+from corslint.model import Location, ParseProblem
+from corslint.sources.base import FileTooLarge, SourceFile, Workspace, decode
+
+GLOB_CHARS = re.compile(r"[*?\[]")
+_DECODE_LINE = re.compile(r"at line (\d+)")
+
+
+class Parsed(Protocol):
+    path: str
+    abs_path: Optional[Path]
+
+
+P = TypeVar("P", bound=Parsed)
+
+
+class IncludeFiles(Generic[P]):
+    """Parses files on demand (once each) and turns an include argument into parsed files of the tree."""
+
+    source: str = ""
+
+    def __init__(self, workspace: Workspace) -> None:
+        self.workspace = workspace
+        self.parsed: dict[str, Optional[P]] = {}
+        self.problems: list[ParseProblem] = []
+        self.skipped: dict[str, str] = {}
+        self._reported: set[tuple[str, int, str]] = set()
+        # path answers reused across include directives (each costs a realpath)
+        self._inside: dict[Path, bool] = {}
+        self._folder_cache: dict[str, list[Path]] = {}
+        self._own: dict[str, Optional[Path]] = {}
+        self._opened: dict[Path, P] = {}
+
+    def parse(self, path: str, text: str, abs_path: Optional[Path]) -> tuple[P, Iterable[tuple[Location, str]]]:
+        """The parsed file and the syntax problems found in it."""
+        raise NotImplementedError
+
+    def problem(self, location: Location, message: str) -> None:
+        key = (location.path, location.line, message)
+        if key not in self._reported:
+            self._reported.add(key)
+            self.problems.append(ParseProblem(location, message, self.source))
+
+    def load(self, source_file: SourceFile, data: Optional[bytes] = None) -> Optional[P]:
+        path = source_file.path
+        if path in self.parsed:
+            return self.parsed[path]
+        self.parsed[path] = None
+        try:
+            raw = source_file.read() if data is None else data
+        except OSError as exc:
+            self.problem(Location(path, 1, 1), f"cannot read file: {exc.strerror or exc}")
+            return None
+        text, error = decode(raw)
+        if error is not None:
+            match = _DECODE_LINE.search(error)
+            self.problem(Location(path, int(match.group(1)) if match else 1, 1), f"cannot decode file: {error}")
+            return None
+        parsed, problems = self.parse(path, text, source_file.abs_path)
+        for location, message in problems:
+            self.problem(location, message)
+        self.parsed[path] = parsed
+        return parsed
+
+    def open_target(self, at: Location, label: str, path: Path) -> Optional[P]:
+        """Parse an include target; `label` (e.g. `include snippets/cors.conf`) prefixes problems reported at `at`."""
+        opened = self._opened.get(path)
+        if opened is not None:
+            return opened
+        try:
+            source_file = self.workspace.open_file(path)
+        except FileTooLarge as exc:
+            self.skipped[self.workspace.display(path)] = str(exc)
+            self.problem(at, f"{label}: {exc}")
+            return None
+        except OSError as exc:  # PermissionError (outside the tree) included
+            self.problem(at, f"{label}: {exc}")
+            return None
+        parsed = self.load(source_file)
+        if parsed is not None:
+            self._opened[path] = parsed
+        return parsed
+
+    def find(self, including: Optional[P], arg: str) -> tuple[list[Path], str]:
+        """Paths the include names, tried against the including folder and its ancestors, then by trailing parts;
+        with none found, the reason a candidate was refused (outside the tree), if any."""
+        folders = self._folders(including)
+        refused = ""
+        for suffix in suffixes(arg):
+            for folder in folders:
+                candidate = folder / suffix
+                if not self._is_inside(candidate.parent):
+                    refused = refused or f"{candidate} is outside the scanned tree; not read"
+                    continue
+                matches = self._matches(folder, suffix, including)
+                if matches:
+                    return matches, ""
+        return [], refused
+
+    def _is_inside(self, folder: Path) -> bool:
+        known = self._inside.get(folder)
+        if known is None:
+            known = self._inside[folder] = self.workspace.inside(folder)
+        return known
+
+    def _matches(self, folder: Path, suffix: str, including: Optional[P]) -> list[Path]:
+        own: Optional[Path] = None
+        if including is not None:
+            if including.path not in self._own:
+                self._own[including.path] = including.abs_path.resolve() if including.abs_path is not None else None
+            own = self._own[including.path]
+        if GLOB_CHARS.search(suffix):
+            try:
+                found = sorted(p for p in folder.glob(suffix.replace("**", "*")) if p.is_file())
+            except (OSError, ValueError):
+                return []
+            return [p for p in found if p.resolve() != own]
+        candidate = folder / suffix
+        try:
+            if candidate.is_file() and candidate.resolve() != own:
+                return [candidate]
+        except OSError:
+            return []
+        return []
+
+    def _folders(self, including: Optional[P]) -> list[Path]:
+        """The including file's folder and each ancestor up to the workspace root that holds it."""
+        if including is None or including.abs_path is None:
+            return list(self.workspace.roots)
+        cached = self._folder_cache.get(including.path)
+        if cached is not None:
+            return cached
+        folder = Path(including.abs_path).resolve().parent
+        folders = [folder]
+        roots = self.workspace.roots
+        while folder not in roots and folder.parent != folder and self._is_inside(folder.parent):
+            folder = folder.parent
+            folders.append(folder)
+        self._folder_cache[including.path] = folders
+        return folders
+
+
+def suffixes(arg: str) -> list[str]:
+    """The include path, then its shorter trailing parts (for absolute paths such as /etc/nginx/snippets/x.conf)."""
+    parts = [p for p in PurePosixPath(arg.replace("\\", "/")).parts if p not in ("/", "")]
+    if not parts:
+        return []
+    keep = 2 if GLOB_CHARS.search(parts[-1]) and len(parts) > 1 else 1
+    return ["/".join(parts[index:]) for index in range(len(parts) - keep + 1)] or ["/".join(parts)]
+
+
+def reachable(graph: dict[str, list[str]], start: str) -> set[str]:
+    seen = {start}
+    queue = [start]
+    while queue:
+        for target in graph.get(queue.pop(), ()):
+            if target not in seen:
+                seen.add(target)
+                queue.append(target)
+    return seen
