@@ -94,7 +94,7 @@ class _Extractor:
                 roots.append(parsed)
                 analysed |= reachable(graph, parsed.path)
         self._build(roots)
-        self._collect(analysed)
+        self.loader.report(self.extraction, analysed)
 
     def _build(self, roots) -> None:
         from corslint.sources.apache_policy import build_policies
@@ -113,15 +113,6 @@ class _Extractor:
                 detail = traceback.format_exception_only(type(exc), exc)[-1].strip()
                 self.loader.problem(Location(parsed.path, 1, 1), f"internal error in the apache source: {detail}")
 
-    def _collect(self, analysed: set[str]) -> None:
-        extraction = self.extraction
-        extraction.problems.extend(self.loader.problems)
-        extraction.skipped.update(self.loader.skipped)
-        for path in sorted(analysed):
-            parsed = self.loader.parsed.get(path)
-            if parsed is not None:
-                extraction.files.add(path)
-                extraction.comments.extend(parsed.comments)
 
 
 def _parent_htaccess(path: str, known: dict[str, Scope]) -> Optional[Scope]:

@@ -9,7 +9,7 @@ import re
 from pathlib import Path, PurePosixPath
 from typing import Generic, Iterable, Optional, Protocol, TypeVar
 
-from corslint.model import Location, ParseProblem
+from corslint.model import Comment, Extraction, Location, ParseProblem
 from corslint.sources.base import FileTooLarge, SourceFile, Workspace, decode
 
 GLOB_CHARS = re.compile(r"[*?\[]")
@@ -19,6 +19,7 @@ _DECODE_LINE = re.compile(r"at line (\d+)")
 class Parsed(Protocol):
     path: str
     abs_path: Optional[Path]
+    comments: list[Comment]
 
 
 P = TypeVar("P", bound=Parsed)
@@ -71,6 +72,16 @@ class IncludeFiles(Generic[P]):
             self.problem(location, message)
         self.parsed[path] = parsed
         return parsed
+
+    def report(self, extraction: Extraction, analysed: set[str]) -> None:
+        """Hand the problems, skipped files, analysed files and their comments to the source's extraction."""
+        extraction.problems.extend(self.problems)
+        extraction.skipped.update(self.skipped)
+        for path in sorted(analysed):
+            parsed = self.parsed.get(path)
+            if parsed is not None:
+                extraction.files.add(path)
+                extraction.comments.extend(parsed.comments)
 
     def open_target(self, at: Location, label: str, path: Path) -> Optional[P]:
         """Parse an include target; `label` (e.g. `include snippets/cors.conf`) prefixes problems reported at `at`."""

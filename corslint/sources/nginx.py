@@ -101,7 +101,7 @@ class _Extractor:
         index = VarIndex(p for p in self.loader.parsed.values() if p is not None)
         for parsed, tree in roots:
             self._root(parsed, index, tree)
-        self._collect(analysed)
+        self.loader.report(self.extraction, analysed)
 
     def _load(self, files: list[SourceFile], worth: Callable[[bytes], bool]) -> list[ParsedFile]:
         """Parse the files that mention CORS or include something (and binary ones, to report them)."""
@@ -132,12 +132,3 @@ class _Extractor:
             detail = traceback.format_exception_only(type(exc), exc)[-1].strip()
             self.loader.problem(Location(parsed.path, 1, 1), f"internal error in the nginx source: {detail}")
 
-    def _collect(self, analysed: set[str]) -> None:
-        extraction = self.extraction
-        extraction.problems.extend(self.loader.problems)
-        extraction.skipped.update(self.loader.skipped)
-        for path in sorted(analysed):
-            parsed = self.loader.parsed.get(path)
-            if parsed is not None:
-                extraction.files.add(path)
-                extraction.comments.extend(parsed.comments)
