@@ -114,7 +114,6 @@ class _Extractor:
                 self.loader.problem(Location(parsed.path, 1, 1), f"internal error in the apache source: {detail}")
 
 
-
 def _parent_htaccess(path: str, known: dict[str, Scope]) -> Optional[Scope]:
     """The .htaccess of the nearest ancestor folder, whose directives Apache merges before this file's."""
     pure = PurePosixPath(path)

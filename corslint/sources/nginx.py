@@ -131,4 +131,3 @@ class _Extractor:
         except Exception as exc:  # one broken root must not hide the others
             detail = traceback.format_exception_only(type(exc), exc)[-1].strip()
             self.loader.problem(Location(parsed.path, 1, 1), f"internal error in the nginx source: {detail}")
-
