@@ -73,18 +73,7 @@ class _Extractor:
         from corslint.sources.include_files import reachable
         from corslint.sources.apache_tree import ParsedFile
 
-        candidates: list[ParsedFile] = []
-        for source_file in sorted(files, key=lambda f: f.path):
-            try:
-                data = source_file.read()
-            except OSError as exc:
-                self.loader.problem(Location(source_file.path, 1, 1), f"cannot read file: {exc.strerror or exc}")
-                continue
-            if not worth(data) and b"\x00" not in data[:8192]:
-                continue
-            parsed = self.loader.load(source_file, data)
-            if parsed is not None:
-                candidates.append(parsed)
+        candidates = self.loader.load_candidates(files, worth)
         graph = self.loader.include_graph(candidates)
         included = {target for targets in graph.values() for target in targets}
         analysed: set[str] = set()

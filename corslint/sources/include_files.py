@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path, PurePosixPath
-from typing import Generic, Iterable, Optional, Protocol, TypeVar
+from typing import Callable, Generic, Iterable, Optional, Protocol, TypeVar
 
 from corslint.model import Comment, Extraction, Location, ParseProblem
 from corslint.sources.base import FileTooLarge, SourceFile, Workspace, decode
@@ -72,6 +72,22 @@ class IncludeFiles(Generic[P]):
             self.problem(location, message)
         self.parsed[path] = parsed
         return parsed
+
+    def load_candidates(self, files: Iterable[SourceFile], worth: Callable[[bytes], bool]) -> list[P]:
+        """Parse, in path order, the files the probe finds worth it (and binary ones, so they are reported)."""
+        candidates = []
+        for source_file in sorted(files, key=lambda f: f.path):
+            try:
+                data = source_file.read()
+            except OSError as exc:
+                self.problem(Location(source_file.path, 1, 1), f"cannot read file: {exc.strerror or exc}")
+                continue
+            if not worth(data) and b"\x00" not in data[:8192]:
+                continue
+            parsed = self.load(source_file, data)
+            if parsed is not None:
+                candidates.append(parsed)
+        return candidates
 
     def report(self, extraction: Extraction, analysed: set[str]) -> None:
         """Hand the problems, skipped files, analysed files and their comments to the source's extraction."""

@@ -87,7 +87,7 @@ class _Extractor:
         from corslint.sources.include_files import reachable
         from corslint.sources.nginx_values import VarIndex
 
-        candidates = self._load(files, worth)
+        candidates = self.loader.load_candidates(files, worth)
         graph = self.loader.include_graph(candidates)
         included = {target for targets in graph.values() for target in targets}
         roots: list[tuple[ParsedFile, set[str]]] = []
@@ -102,22 +102,6 @@ class _Extractor:
         for parsed, tree in roots:
             self._root(parsed, index, tree)
         self.loader.report(self.extraction, analysed)
-
-    def _load(self, files: list[SourceFile], worth: Callable[[bytes], bool]) -> list[ParsedFile]:
-        """Parse the files that mention CORS or include something (and binary ones, to report them)."""
-        candidates = []
-        for source_file in sorted(files, key=lambda f: f.path):
-            try:
-                data = source_file.read()
-            except OSError as exc:
-                self.loader.problem(Location(source_file.path, 1, 1), f"cannot read file: {exc.strerror or exc}")
-                continue
-            if not worth(data) and b"\x00" not in data[:8192]:
-                continue
-            parsed = self.loader.load(source_file, data)
-            if parsed is not None:
-                candidates.append(parsed)
-        return candidates
 
     def _root(self, parsed: ParsedFile, index: VarIndex, tree: set[str]) -> None:
         from corslint.sources.nginx_flow import Flow
