@@ -470,9 +470,9 @@ def _base_prefixes(base_dir: str) -> tuple[str, ...]:
     return tuple(base.rstrip(os.sep) + os.sep for base in sorted(bases))
 
 
-def _relative(display_path: str, base_dir: Path) -> str:
+def _relative(display_path: str, base_dir: Path, cwd: Optional[str] = None) -> str:
     path = display_path.replace(os.sep, "/")
-    full = os.path.normpath(path if os.path.isabs(path) else os.path.join(os.getcwd(), path))
+    full = os.path.normpath(path if os.path.isabs(path) else os.path.join(cwd or os.getcwd(), path))
     for prefix in _base_prefixes(str(base_dir)):
         if full.startswith(prefix):
             return full[len(prefix):].replace(os.sep, "/")
@@ -518,12 +518,55 @@ def _exclusion_matcher(patterns: tuple[str, ...]) -> tuple[Optional[re.Pattern[s
 
 def is_excluded(display_path: str, config: Config) -> bool:
     """True when an `exclude` or `extend-exclude` glob matches the path or a folder above it."""
-    relative = _relative(display_path, config.base_dir)
+    return exclusion_filter(config)(display_path)
+
+
+def exclusion_filter(config: Config) -> Callable[[str], bool]:
+    """`is_excluded` for one run over many paths: the working folder and the globs are looked up once, and a
+    folder's verdict on the component globs is remembered for the files in it."""
+    cwd = os.getcwd()
+    base_dir = config.base_dir
     component_regex, anchored = _exclusion_matcher(config.exclude + config.extend_exclude)
-    if component_regex is not None:
-        if any(component_regex.fullmatch(part) for part in relative.split("/") if part not in ("", ".")):
+    component_match = component_regex.fullmatch if component_regex is not None else None
+    here = os.path.normpath(cwd)
+    below = [here[len(prefix):].replace(os.sep, "/") for prefix in _base_prefixes(str(base_dir)) if (here + os.sep).startswith(prefix)]
+    fast = bool(below)  # the working folder is the config folder or below it
+    clean_prefix = below[0] + "/" if below and below[0] else ""
+    folders: dict[str, bool] = {}
+
+    def relative_of(display_path: str) -> str:
+        if fast and _is_clean_relative(display_path):
+            return clean_prefix + display_path
+        return _relative(display_path, base_dir, cwd)
+
+    def components_excluded(relative: str) -> bool:
+        folder, _, name = relative.rpartition("/")
+        verdict = folders.get(folder)
+        if verdict is None:
+            verdict = folders[folder] = any(part and part != "." and component_match(part) for part in folder.split("/"))  # type: ignore[misc]
+        return verdict or bool(name and name != "." and component_match(name))  # type: ignore[misc]
+
+    def excluded(display_path: str) -> bool:
+        relative = relative_of(display_path)
+        if component_match is not None and components_excluded(relative):
             return True
-    return any(path_matches(pattern, relative) for pattern in anchored)
+        return any(path_matches(pattern, relative) for pattern in anchored) if anchored else False
+
+    return excluded
+
+
+def _is_clean_relative(path: str) -> bool:
+    """A relative POSIX path without `.`/`..` parts or doubled slashes (as discovery builds them)."""
+    return (
+        bool(path)
+        and not path.startswith(("/", "./", "../"))
+        and path not in (".", "..")
+        and "//" not in path
+        and "/./" not in path
+        and "/../" not in path
+        and not path.endswith(("/.", "/.."))
+        and (os.sep == "/" or os.sep not in path)
+    )
 
 
 def ignored_for_file(display_path: str, config: Config) -> tuple[str, ...]:

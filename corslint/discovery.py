@@ -198,7 +198,7 @@ def _claim(display: str, real: str, size: int, head: bytes, interested: list[Sou
             if size > workspace.max_bytes:
                 discovered.skipped[display] = f"{size} bytes, above the {workspace.max_bytes}-byte limit (max-file-size); not read"
                 return
-            source_file = SourceFile(display, Path(real))
+            source_file = SourceFile(display, real)
             workspace.register(source_file)
             discovered.by_source.setdefault(source.name, []).append(source_file)
             discovered.sizes[source.name] = discovered.sizes.get(source.name, 0) + size

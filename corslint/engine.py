@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+import gc
 import os
-import traceback
 from dataclasses import dataclass, field, replace
 from functools import partial
 from pathlib import Path
 from typing import Callable, Optional, Sequence
 
-from corslint.config import Config, ignored_for_file, is_excluded
+from corslint.config import Config, exclusion_filter, ignored_for_file
 from corslint.discovery import Discovered, discover, is_development_path
+from corslint.errors import describe
 from corslint.findings import Finding
 from corslint.model import CorsPolicy, Extraction, Location, ParseProblem
 from corslint.parallel import can_fork, run_forked
@@ -97,7 +98,7 @@ class _Checker:
         return found
 
     def _internal_error(self, rule: Rule, policy: CorsPolicy, exc: Exception) -> Finding:
-        detail = traceback.format_exception_only(type(exc), exc)[-1].strip()
+        detail = describe(exc)
         return Finding(
             code=PARSE_ERROR,
             name="parse-error",
@@ -117,7 +118,7 @@ def _extract_one(name: str, registry: Registry, discovered: Discovered, workspac
     try:
         return source.extract(files, workspace)
     except Exception as exc:  # a source bug must not hide the rest of the tree
-        detail = traceback.format_exception_only(type(exc), exc)[-1].strip()
+        detail = describe(exc)
         message = f"internal error in the {name} source: {detail}"
         return Extraction(problems=[ParseProblem(Location(f.path, 1, 1), message, name) for f in files])
 
@@ -136,6 +137,7 @@ def _analyse(names: Sequence[str], registry: Registry, discovered: Discovered, w
         ]
         findings = {index: found for index, policy in enumerate(extraction.policies) if (found := checker.check(policy))}
         results.append(_SourceResult(name, extraction, findings))
+        gc.freeze()
     return results
 
 
@@ -252,6 +254,24 @@ def lint(
 
     `jobs` is the number of processes to share the sources between (None: automatic, one unless the tree is large).
     """
+    try:
+        return _lint(paths, config, registry, stdin=stdin, inline_suppressions=inline_suppressions,
+                     force_exclude=force_exclude, progress=progress, jobs=jobs)
+    finally:
+        gc.unfreeze()
+
+
+def _lint(
+    paths: Sequence[Path],
+    config: Config,
+    registry: Registry,
+    *,
+    stdin: Optional[StdinInput],
+    inline_suppressions: bool,
+    force_exclude: bool,
+    progress: Optional[Callable[[int, int], None]],
+    jobs: Optional[int],
+) -> LintResult:
     cwd = Path.cwd()
     rules = enabled_rules(registry, config)
     enabled = {rule.code for rule in rules}
@@ -265,9 +285,12 @@ def lint(
             paths,
             registry.sources,
             workspace,
-            excluded=lambda display: is_excluded(display, config),
+            excluded=exclusion_filter(config),
             force_exclude=force_exclude,
         )
+    # What is alive now (and what each source leaves) lives until the end of the run: moving it out of the cycle
+    # collector's reach saves its repeated full passes over a large heap. The sources leave no cyclic garbage.
+    gc.freeze()
     if progress is not None:
         claimed = sum(len(files) for files in discovered.by_source.values())
         progress(claimed, discovered.scanned)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass, field, replace
 from enum import Enum
 
@@ -59,6 +58,8 @@ class Finding:
 
     def fingerprint(self) -> str:
         """Stable across line shifts: rule, file, scope and offending text, never the line number."""
+        import hashlib
+
         text = "\x1f".join((self.code, self.location.path, self.context, self.raw or self.message))
         return hashlib.sha256(text.encode("utf-8", "surrogateescape")).hexdigest()[:32]
 

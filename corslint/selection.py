@@ -5,7 +5,6 @@ Follows ruff: a more specific selector beats a less specific one; on a tie, `ign
 
 from __future__ import annotations
 
-import difflib
 import re
 from typing import Iterable, Optional, Sequence
 
@@ -44,6 +43,8 @@ def suggestion(text: str, rules: Sequence[type[Rule]]) -> Optional[str]:
             by_key[letters.group(1).lower()] = letters.group(1)
         by_key[rule.code.lower()] = rule.code
         by_key[rule.name.lower()] = rule.name
+    import difflib
+
     close = difflib.get_close_matches(text.strip().lower(), list(by_key), n=1, cutoff=0.6)
     return by_key[close[0]] if close else None
 

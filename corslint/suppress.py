@@ -5,7 +5,6 @@ Reports unusable directives as CORS003 and directives that suppressed nothing as
 
 from __future__ import annotations
 
-import difflib
 import re
 from dataclasses import dataclass, field
 from typing import Iterable, Optional, Sequence
@@ -42,6 +41,8 @@ class Directive:
 
 
 def _suggest_verb(word: str) -> Optional[str]:
+    import difflib
+
     close = difflib.get_close_matches(word.lower(), VERBS, n=1, cutoff=0.6)
     return close[0] if close else None
 

@@ -10,6 +10,8 @@ from corslint.config import (
     DEFAULT_EXCLUDE,
     Config,
     ConfigError,
+    _relative,
+    exclusion_filter,
     find_config,
     ignored_for_file,
     is_excluded,
@@ -402,6 +404,24 @@ def test_globs_are_relative_to_the_config_folder(tmp_path: Path, monkeypatch: py
     monkeypatch.chdir(project / "sub")
     assert is_excluded("../deploy/old/nginx.conf", config)
     assert is_excluded((project / "deploy/old/a.conf").as_posix(), config)
+
+
+def test_exclusion_filter_agrees_with_is_excluded_from_any_working_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    project = tmp_path / "project"
+    (project / "sub" / "deep").mkdir(parents=True)
+    config = load_config(write(project / "corslint.toml", "extend-exclude = ['deploy/old/**', 'vendor']\n"))
+    paths = ["deploy/old/a.conf", "deploy/new/a.conf", "x/vendor/y.js", "vendor", "a..b/vendor.js", ".htaccess",
+             "../deploy/old/a.conf", "sub/../deploy/old/a.conf", "./deploy/old/a.conf", (project / "vendor/z.js").as_posix()]
+    for cwd in (tmp_path, project, project / "sub", project / "sub" / "deep"):
+        monkeypatch.chdir(cwd)
+        fast = exclusion_filter(config)
+        for path in paths:
+            relative = _relative(path, config.base_dir)
+            expected = any(path_matches(glob, relative) for glob in config.exclude + config.extend_exclude)
+            assert fast(path) == expected == is_excluded(path, config), (cwd, path)
+    monkeypatch.chdir(project)
+    fast = exclusion_filter(config)
+    assert fast("deploy/old/a.conf") and fast("x/vendor/y.js") and not fast("deploy/new/a.conf")
 
 
 def test_ignored_for_file_collects_all_matching_globs(chdir_tmp: Path) -> None:

@@ -6,23 +6,34 @@
 
 from __future__ import annotations
 
+from importlib import import_module
 from typing import Callable
 
 from corslint.findings import Finding
-from corslint.reporters import concise, full, github, gitlab, json_report, sarif
 from corslint.reporters.common import RunInfo
 
 __all__ = ["REPORTERS", "Reporter", "RunInfo", "render"]
 
 Reporter = Callable[[list[Finding], RunInfo], str]
 
+
+def _deferred(module: str) -> Reporter:
+    """The `render` of `corslint.reporters.<module>`, imported on first use: a run loads only the format it prints."""
+
+    def render(findings: list[Finding], run: RunInfo) -> str:
+        return import_module(f"corslint.reporters.{module}").render(findings, run)  # type: ignore[no-any-return]
+
+    render.__qualname__ = render.__name__ = f"{module}.render"
+    return render
+
+
 REPORTERS: dict[str, Reporter] = {
-    "full": full.render,
-    "concise": concise.render,
-    "json": json_report.render,
-    "sarif": sarif.render,
-    "github": github.render,
-    "gitlab": gitlab.render,
+    "full": _deferred("full"),
+    "concise": _deferred("concise"),
+    "json": _deferred("json_report"),
+    "sarif": _deferred("sarif"),
+    "github": _deferred("github"),
+    "gitlab": _deferred("gitlab"),
 }
 
 

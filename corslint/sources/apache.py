@@ -7,15 +7,16 @@ header tables in apache_headers, origin values in apache_origins and policy buil
 from __future__ import annotations
 
 import re
-import traceback
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING, ClassVar, Optional
 
+from corslint.errors import describe
 from corslint.model import Extraction, Location, ParseProblem
 from corslint.sources.base import Source, SourceFile, Workspace
 
 if TYPE_CHECKING:
     from corslint.sources.apache_scopes import Scope
+    from corslint.sources.apache_tree import ParsedFile
 
 _FOLDERS = frozenset({"sites-available", "sites-enabled", "conf.d", "conf-available", "conf-enabled", "httpd", "vhosts", "vhosts.d"})
 _NAMES = frozenset({"httpd.conf", "apache2.conf", "apache.conf", "httpd-vhosts.conf"})
@@ -54,7 +55,7 @@ class ApacheSource(Source):
         try:
             _Extractor(workspace, extraction).run(files, self.worth_parsing)
         except Exception as exc:  # a bug here must not hide the other sources' results
-            detail = traceback.format_exception_only(type(exc), exc)[-1].strip()
+            detail = describe(exc)
             for source_file in files:
                 extraction.problems.append(
                     ParseProblem(Location(source_file.path, 1, 1), f"internal error in the apache source: {detail}", self.name)
@@ -71,7 +72,6 @@ class _Extractor:
 
     def run(self, files: list[SourceFile], worth) -> None:
         from corslint.sources.include_files import reachable
-        from corslint.sources.apache_tree import ParsedFile
 
         candidates = self.loader.load_candidates(files, worth)
         graph = self.loader.include_graph(candidates)
@@ -85,22 +85,25 @@ class _Extractor:
         self._build(roots)
         self.loader.report(self.extraction, analysed)
 
-    def _build(self, roots) -> None:
+    def _build(self, roots: list[ParsedFile]) -> None:
         from corslint.sources.apache_policy import build_policies
-        from corslint.sources.apache_scopes import ScopeBuilder
+        from corslint.sources.apache_scopes import ScopeBuilder, release_scopes
 
         builder = ScopeBuilder(self.loader)
-        htaccess: dict[str, "Scope"] = {}
+        htaccess: dict[str, Scope] = {}
+        built: list[Scope] = []
         for parsed in sorted(roots, key=lambda p: (len(PurePosixPath(p.path).parts), p.path)):
             try:
                 parent = _parent_htaccess(parsed.path, htaccess)
                 scope = builder.root(parsed, parent)
+                built.append(scope)
                 if scope.kind == "htaccess":
                     htaccess[str(PurePosixPath(parsed.path).parent)] = scope
                 self.extraction.policies.extend(build_policies(scope))
             except Exception as exc:  # one broken root must not hide the others
-                detail = traceback.format_exception_only(type(exc), exc)[-1].strip()
+                detail = describe(exc)
                 self.loader.problem(Location(parsed.path, 1, 1), f"internal error in the apache source: {detail}")
+        release_scopes(built)
 
 
 def _parent_htaccess(path: str, known: dict[str, Scope]) -> Optional[Scope]:

@@ -91,6 +91,14 @@ class Scope:
             stack.extend(reversed(scope.children))
 
 
+def release_scopes(roots: list[Scope]) -> None:
+    """Unlink parents from children so reference counting frees the scopes at once (no cycle collection)."""
+    for root in roots:
+        for scope in list(root.walk()):
+            scope.parent = None
+            scope.children = []
+
+
 @dataclass
 class _Frame:
     """One open section while the scope tree is built: where its directives go and what is left of it."""

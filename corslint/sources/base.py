@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import ClassVar, Iterable, Optional
 
@@ -16,24 +15,42 @@ class FileTooLarge(Exception):
     pass
 
 
-@dataclass
 class SourceFile:
-    """A file handed to a source. `path` is the display path (relative, POSIX); `data` is read lazily."""
+    """A file handed to a source. `path` is the display path (relative, POSIX); `data` is read lazily.
 
-    path: str
-    abs_path: Optional[Path]
-    _data: Optional[bytes] = field(default=None, repr=False)
+    The real path may be given as a string: discovery creates thousands of these and most are never opened,
+    so the `Path` object is made on first use.
+    """
+
+    __slots__ = ("path", "_real", "_abs_path", "_data")
+
+    def __init__(self, path: str, abs_path: "Optional[Path | str]", data: Optional[bytes] = None) -> None:
+        self.path = path
+        self._real = abs_path if isinstance(abs_path, str) else None
+        self._abs_path = abs_path if isinstance(abs_path, Path) else None
+        self._data = data
+
+    @property
+    def abs_path(self) -> Optional[Path]:
+        if self._abs_path is None and self._real is not None:
+            self._abs_path = Path(self._real)
+        return self._abs_path
 
     def read(self) -> bytes:
         if self._data is None:
-            assert self.abs_path is not None
-            self._data = self.abs_path.read_bytes()
+            real = self._real if self._real is not None else self._abs_path
+            assert real is not None
+            with open(real, "rb") as handle:
+                self._data = handle.read()
         return self._data
 
     def release(self) -> None:
         """Forget the bytes read so far (they are read again if needed); standard input has nothing to re-read."""
-        if self.abs_path is not None:
+        if self._real is not None or self._abs_path is not None:
             self._data = None
+
+    def __repr__(self) -> str:
+        return f"SourceFile({self.path!r}, {str(self.abs_path) if self.abs_path else None!r})"
 
     @staticmethod
     def from_bytes(path: str, data: bytes) -> "SourceFile":
@@ -78,6 +95,8 @@ class Workspace:
         self.max_bytes = max_bytes
         self.display_base = Path(os.path.realpath(display_base or Path.cwd()))
         self._files: dict[str, SourceFile] = {}
+        self._real: dict[str, str] = {}
+        self._root_strings = [(str(root), os.path.join(str(root), "")) for root in self.roots]
 
     def register(self, source_file: SourceFile) -> None:
         self._files[source_file.path] = source_file
@@ -85,13 +104,21 @@ class Workspace:
     def known(self, display_path: str) -> Optional[SourceFile]:
         return self._files.get(display_path)
 
+    def realpath(self, path: "Path | str") -> str:
+        """`os.path.realpath`, remembered: include resolution asks it of the same few folders and files again and again."""
+        key = os.fspath(path)
+        real = self._real.get(key)
+        if real is None:
+            real = self._real[key] = os.path.realpath(key)
+        return real
+
     def inside(self, path: Path) -> bool:
-        real = Path(os.path.realpath(path))
-        return any(real == root or root in real.parents for root in self.roots)
+        real = self.realpath(path)
+        return any(real == root or real.startswith(prefix) for root, prefix in self._root_strings)
 
     def display(self, path: Path, *, resolve: bool = True) -> str:
         """The path as findings show it: relative to the display base when below it, else absolute."""
-        full = Path(os.path.realpath(path) if resolve else os.path.abspath(path))
+        full = Path(self.realpath(path) if resolve else os.path.abspath(path))
         try:
             return full.relative_to(self.display_base).as_posix()
         except ValueError:
@@ -105,7 +132,7 @@ class Workspace:
         cached = self._files.get(display)
         if cached is not None:
             return cached
-        real = Path(os.path.realpath(path))
+        real = Path(self.realpath(path))
         size = real.stat().st_size
         if size > self.max_bytes:
             raise FileTooLarge(f"{display} is {size} bytes, above the {self.max_bytes}-byte limit; skipped")

@@ -39,7 +39,6 @@ class IncludeFiles(Generic[P]):
         # path answers reused across include directives (each costs a realpath)
         self._inside: dict[Path, bool] = {}
         self._folder_cache: dict[str, list[Path]] = {}
-        self._own: dict[str, Optional[Path]] = {}
         self._opened: dict[Path, P] = {}
 
     def parse(self, path: str, text: str, abs_path: Optional[Path]) -> tuple[P, Iterable[tuple[Location, str]]]:
@@ -141,20 +140,18 @@ class IncludeFiles(Generic[P]):
         return known
 
     def _matches(self, folder: Path, suffix: str, including: Optional[P]) -> list[Path]:
-        own: Optional[Path] = None
-        if including is not None:
-            if including.path not in self._own:
-                self._own[including.path] = including.abs_path.resolve() if including.abs_path is not None else None
-            own = self._own[including.path]
+        own: Optional[str] = None
+        if including is not None and including.abs_path is not None:
+            own = self.workspace.realpath(including.abs_path)
         if GLOB_CHARS.search(suffix):
             try:
                 found = sorted(p for p in folder.glob(suffix.replace("**", "*")) if p.is_file())
             except (OSError, ValueError):
                 return []
-            return [p for p in found if p.resolve() != own]
+            return [p for p in found if self.workspace.realpath(p) != own]
         candidate = folder / suffix
         try:
-            if candidate.is_file() and candidate.resolve() != own:
+            if candidate.is_file() and self.workspace.realpath(candidate) != own:
                 return [candidate]
         except OSError:
             return []
@@ -167,7 +164,7 @@ class IncludeFiles(Generic[P]):
         cached = self._folder_cache.get(including.path)
         if cached is not None:
             return cached
-        folder = Path(including.abs_path).resolve().parent
+        folder = Path(self.workspace.realpath(including.abs_path)).parent
         folders = [folder]
         roots = self.workspace.roots
         while folder not in roots and folder.parent != folder and self._is_inside(folder.parent):

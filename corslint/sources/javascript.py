@@ -8,9 +8,9 @@ did parse is still analysed. tree-sitter and the js_* helpers are imported only 
 
 from __future__ import annotations
 
-import traceback
 from typing import ClassVar
 
+from corslint.errors import describe
 from corslint.model import CorsPolicy, Extraction, Location, ParseProblem
 from corslint.sources.base import Source, SourceFile, Workspace, decode
 
@@ -40,7 +40,7 @@ class JavaScriptSource(Source):
             try:
                 self._one(source_file, extraction)
             except Exception as exc:  # one file's bug must not hide the others
-                detail = traceback.format_exception_only(type(exc), exc)[-1].strip()
+                detail = describe(exc)
                 location = Location(source_file.path, 1, 1)
                 extraction.problems.append(ParseProblem(location, f"internal error in the javascript source: {detail}", self.name))
         return extraction

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import gc
 import re
-import traceback
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING, Callable, ClassVar
 
+from corslint.errors import describe
 from corslint.model import Extraction, Location, ParseProblem
 from corslint.sources.base import Source, SourceFile, Workspace, probe_view
 
@@ -64,7 +64,7 @@ class NginxSource(Source):
         try:
             _Extractor(workspace, extraction).run(files, self.worth_parsing)
         except Exception as exc:  # a bug here must not hide the other sources' results
-            detail = traceback.format_exception_only(type(exc), exc)[-1].strip()
+            detail = describe(exc)
             for source_file in files:
                 location = Location(source_file.path, 1, 1)
                 extraction.problems.append(ParseProblem(location, f"internal error in the nginx source: {detail}", self.name))
@@ -102,16 +102,20 @@ class _Extractor:
         for parsed, tree in roots:
             self._root(parsed, index, tree)
         self.loader.report(self.extraction, analysed)
+        self.loader.release()
 
     def _root(self, parsed: ParsedFile, index: VarIndex, tree: set[str]) -> None:
         from corslint.sources.nginx_flow import Flow
-        from corslint.sources.nginx_levels import build_levels
+        from corslint.sources.nginx_levels import build_levels, release_levels
         from corslint.sources.nginx_policy import PolicyBuilder
 
+        levels = []
         try:
             levels = build_levels(parsed, self.loader)
             fragment = not any(level.kind in ("http", "server") for level in levels)
             self.extraction.policies.extend(PolicyBuilder(Flow(index, self.loader, tree, fragment)).build(levels))
         except Exception as exc:  # one broken root must not hide the others
-            detail = traceback.format_exception_only(type(exc), exc)[-1].strip()
+            detail = describe(exc)
             self.loader.problem(Location(parsed.path, 1, 1), f"internal error in the nginx source: {detail}")
+        finally:
+            release_levels(levels)

@@ -99,6 +99,17 @@ class Loader(IncludeFiles[ParsedFile]):
                 else:
                     stack.append((iter(target.nodes), (*current, target.path)))
 
+    def release(self) -> None:
+        """Unlink every parsed tree from its file (each node refers to its file), so reference counting frees them."""
+        for parsed in self.parsed.values():
+            if parsed is not None:
+                parsed.nodes = []
+                parsed.includes = []
+                parsed.maps = []
+                parsed.sets = []
+        self._targets.clear()
+        self._opened.clear()
+
     def include_graph(self, roots: list[ParsedFile]) -> dict[str, list[str]]:
         """Every file reachable from `roots` through includes (parsing them), as path -> included paths."""
         graph: dict[str, list[str]] = {}

@@ -7,9 +7,9 @@ py_starlette and py_manual; they are imported lazily so `corslint --help` does n
 
 from __future__ import annotations
 
-import traceback
 from typing import ClassVar
 
+from corslint.errors import describe
 from corslint.model import Extraction, Location, ParseProblem
 from corslint.sources.base import Source, SourceFile, Workspace
 
@@ -34,7 +34,7 @@ class PythonSource(Source):
         try:
             _Extractor(workspace, extraction).run(files, self.worth_parsing)
         except Exception as exc:  # a bug here must not hide the other sources' results
-            detail = traceback.format_exception_only(type(exc), exc)[-1].strip()
+            detail = describe(exc)
             for source_file in files:
                 extraction.problems.append(
                     ParseProblem(Location(source_file.path, 1, 1), f"internal error in the python source: {detail}", SOURCE)
@@ -85,7 +85,7 @@ class _Extractor:
             try:
                 self._module(env, app_config, leaf=env.mod.path not in star_imported)
             except Exception as exc:  # one broken module must not hide the others
-                detail = traceback.format_exception_only(type(exc), exc)[-1].strip()
+                detail = describe(exc)
                 self.extraction.problems.append(
                     ParseProblem(Location(env.mod.path, 1, 1), f"internal error in the python source: {detail}", SOURCE)
                 )
