@@ -9,10 +9,11 @@ from __future__ import annotations
 import ipaddress
 import math
 import re
+import threading
 import warnings
-from dataclasses import dataclass
-from functools import lru_cache
-from typing import Any, Callable, Iterable, Optional, Sequence, Union
+from collections import OrderedDict
+from dataclasses import dataclass, replace
+from typing import Any, Callable, Hashable, Iterable, Iterator, Optional, Sequence, TypeVar, Union
 
 from corslint.model import MatchMode
 
@@ -274,6 +275,8 @@ MAX_GROUP_DEPTH = 64
 MAX_PROGRAM = 6000
 ANALYSIS_STEPS = 150_000
 ACCEPT_STEPS = 40_000
+FALLBACK_STEPS = 100_000
+FALLBACK_SAMPLES = 8
 BACKTRACK_LIMIT = 1_000_000
 GEN_CAP = 32
 DIALECTS = ("pcre", "python", "js", "go", "ere")
@@ -287,6 +290,7 @@ ANY_WHY = "the pattern accepts every origin"
 UNRELATED_WHY = "the pattern accepts hosts unrelated to the trusted one"
 SCHEME_WHY = "the scheme is not pinned, so the plain-http origin matches and anyone on the network path can act as it"
 NULL_WHY = "the pattern also matches the origin `null`, which sandboxed iframes and file: pages send"
+ATTACKER_HOST_WHY = "the pattern accepts a host under a domain anyone can register"
 _KIND_ORDER = ("any-origin", "suffix", "no-dot-boundary", "unescaped-dot", "null", "scheme")
 
 
@@ -301,7 +305,15 @@ class Bypass:
 
 @dataclass(frozen=True)
 class PatternReport:
-    """What an origin pattern accepts, as far as corslint could tell within its work budget."""
+    """What an origin pattern accepts, as far as corslint could tell within its work budget.
+
+    `exhausted` means the exact analysis ran out of budget. Then `ok` is False and `error` says why, unless the
+    cheap fallback probe found bypasses: `ok` is True, `error` still names the budget, `bypasses` holds only origins
+    the bounded matcher definitely accepted, and the other fields stay at their cautious defaults (nothing intended,
+    no wildcard or shared host, no plain http or local origin). The same probe runs when the exact analysis finishes
+    without finding any origin the pattern spells and accepts (`intended` None, no bypass); then `exhausted` stays
+    False.
+    """
 
     ok: bool
     error: str
@@ -763,6 +775,83 @@ def _vm_accepts(program: _Program, text: str, mode: MatchMode, budget: list[int]
 
 
 # ---------------------------------------------------------------------------------------------------------------
+# Bounded caches
+# ---------------------------------------------------------------------------------------------------------------
+
+_T = TypeVar("_T")
+_MISSING = object()
+
+
+class _Memo:
+    """A least-recently-used table bounded by entry count and by total weight (roughly, bytes kept alive).
+
+    Each origin rule of each policy asks for its pattern's analysis, so a run asks for the same pattern once per
+    policy and rule; the tables must hold every pattern of a run or a cyclic walk over more patterns than they
+    hold evicts everything before it is asked for again. Results that are small (reports, booleans, example
+    origins) therefore get a bound far above any realistic count of distinct patterns in one run, while the weight
+    bound keeps a tree of millions of distinct (or very long) patterns from growing memory without limit.
+    Thread-safe, like the `functools.lru_cache` it replaces.
+    """
+
+    def __init__(self, max_entries: int, max_weight: int) -> None:
+        self.max_entries = max_entries
+        self.max_weight = max_weight
+        self._data: "OrderedDict[Hashable, tuple[Any, int]]" = OrderedDict()
+        self._weight = 0
+        self._lock = threading.Lock()
+
+    def __len__(self) -> int:
+        return len(self._data)
+
+    def lookup(self, key: Hashable) -> Any:
+        """The value remembered for `key`, or _MISSING. Lock-free: this is the hot path."""
+        hit = self._data.get(key, _MISSING)
+        if hit is _MISSING:
+            return _MISSING
+        try:
+            self._data.move_to_end(key)
+        except KeyError:  # another thread evicted it meanwhile
+            pass
+        return hit[0]
+
+    def store(self, key: Hashable, value: _T, weight: int) -> _T:
+        """Remember `value` for `key` (unless it alone weighs more than a sixteenth of the table); returns it."""
+        if weight > self.max_weight // 16:
+            return value
+        with self._lock:
+            if key not in self._data:
+                self._data[key] = (value, weight)
+                self._weight += weight
+                while len(self._data) > self.max_entries or self._weight > self.max_weight:
+                    self._weight -= self._data.popitem(last=False)[1][1]
+        return value
+
+    def clear(self) -> None:
+        with self._lock:
+            self._data.clear()
+            self._weight = 0
+
+
+_RESULT_ENTRIES = 65_536
+_RESULT_WEIGHT = 64 * 1024 * 1024
+_REPORT_WEIGHT = 1024  # a PatternReport, its key and a bypass or two
+_SMALL_WEIGHT = 256  # a boolean or a short string, and its key
+_COMPILED_WEIGHT = 4096  # a parse tree and a compiled `re` pattern
+_INSTRUCTION_WEIGHT = 256  # one automaton instruction and its character test
+_REPORTS = _Memo(_RESULT_ENTRIES, _RESULT_WEIGHT)  # analyze_pattern
+_ACCEPTS = _Memo(4 * _RESULT_ENTRIES, _RESULT_WEIGHT)  # pattern_accepts: a rule may probe a few origins per pattern
+_OUTSIDE = _Memo(_RESULT_ENTRIES, _RESULT_WEIGHT // 4)  # pattern_outside_allowlist
+# Compiled patterns are heavy (a parse tree, and maybe an automaton of thousands of instructions) and are needed
+# only to compute the results above, which outlive them: a smaller table keyed like the others, weighed by size.
+_COMPILED = _Memo(4096, _RESULT_WEIGHT)
+
+
+def _clear_caches() -> None:
+    for memo in (_REPORTS, _ACCEPTS, _OUTSIDE, _COMPILED):
+        memo.clear()
+
+
+# ---------------------------------------------------------------------------------------------------------------
 # Compiled matchers
 # ---------------------------------------------------------------------------------------------------------------
 
@@ -791,8 +880,24 @@ def _mode(mode: Union[MatchMode, str]) -> MatchMode:
     return mode if isinstance(mode, MatchMode) else MatchMode(str(mode))
 
 
-@lru_cache(maxsize=4096)
 def _compile(pattern: str, dialect: str, mode: MatchMode, ignore_case: bool) -> Union[_Compiled, _Refused]:
+    """The compiled pattern, cached by the same key as its report; weighed by its size, automaton included."""
+    key = (pattern, dialect, mode, ignore_case)
+    compiled = _COMPILED.lookup(key)
+    if compiled is _MISSING:
+        compiled = _compile_uncached(pattern, dialect, mode, ignore_case)
+        _COMPILED.store(key, compiled, _compiled_weight(pattern, compiled))
+    return compiled
+
+
+def _compiled_weight(pattern: str, compiled: Union[_Compiled, _Refused]) -> int:
+    if isinstance(compiled, _Refused):
+        return _SMALL_WEIGHT + len(pattern)
+    program = len(compiled.program.ops) if compiled.program is not None else 0
+    return _COMPILED_WEIGHT + program * _INSTRUCTION_WEIGHT + len(pattern)
+
+
+def _compile_uncached(pattern: str, dialect: str, mode: MatchMode, ignore_case: bool) -> Union[_Compiled, _Refused]:
     try:
         return _compile_checked(pattern, dialect, mode, ignore_case)
     except _Refused as refused:
@@ -1068,8 +1173,7 @@ def _sort(bypasses: Iterable[Bypass]) -> tuple[Bypass, ...]:
     return tuple(sorted(bypasses, key=lambda b: _KIND_ORDER.index(b.kind)))
 
 
-def _analyze(compiled: _Compiled) -> PatternReport:
-    accepts = _Tester(compiled, ANALYSIS_STEPS)
+def _analyze(compiled: _Compiled, accepts: _Tester) -> PatternReport:
     accepts_null = accepts("null")
     extra = [Bypass("null", "null", NULL_WHY)] if accepts_null and not compiled.spells_null else []
     spelled, spelled_http = _spelled(compiled, accepts)
@@ -1099,15 +1203,94 @@ def _analyze(compiled: _Compiled) -> PatternReport:
     )
 
 
-@lru_cache(maxsize=4096)
-def _analyze_cached(pattern: str, dialect: str, mode: MatchMode, ignore_case: bool) -> PatternReport:
+def _fallback(compiled: _Compiled, accepts: _Tester) -> tuple[list[Bypass], bool, bool]:
+    """Bypasses found by probing a few cheap attacker origins, with whether `null` and every origin are accepted.
+
+    For when the exact analysis ran out of budget, or finished without learning what the pattern is for. Each
+    candidate is attacker-controlled by construction, and is reported only if the step-bounded matcher accepted
+    it; the probing gets a fresh budget of FALLBACK_STEPS (the tester's memo of finished tests is reused) and
+    stops when that runs out, keeping what it found. Candidates built from the pattern's own text go first: they
+    are the likeliest to match, so they get the budget before `https://attacker.test` and `null`.
+    """
+    accepts.budget = [FALLBACK_STEPS]
+    found: dict[str, Bypass] = {}
+    accepts_any = accepts_null = False
+    try:
+        for kind, candidate, why in _fallback_candidates(compiled):
+            if kind not in found and accepts(candidate):
+                found[kind] = Bypass(kind, candidate, why)
+        if accepts(f"https://{ATTACKER}"):
+            accepts_any = accepts("https://evil-site.net:8443")
+            found["any-origin"] = Bypass("any-origin", f"https://{ATTACKER}", ANY_WHY if accepts_any else UNRELATED_WHY)
+        accepts_null = accepts("null")
+        if accepts_null and not compiled.spells_null:
+            found["null"] = Bypass("null", "null", NULL_WHY)
+    except (_Exhausted, RecursionError):
+        pass
+    return list(found.values()), accepts_any, accepts_null
+
+
+def _fallback_candidates(compiled: _Compiled) -> Iterator[tuple[str, str, str]]:
+    """Attacker origins built from the first few samples of the pattern: the exact analysis's host mutations of
+    each well-formed origin they spell (kept only outside the domains spelled), then each sample's host-like text
+    as labels in front of a domain the attacker owns."""
+    samples = _samples(compiled.tree, compiled.flags)[:FALLBACK_SAMPLES]
+    spelled = [o for o in map(_as_origin, samples) if o is not None and o.meaningful]
+    tried: set[str] = set()
+    for origin in _one_per_host(spelled):
+        for kind, candidate, why in _host_candidates(origin):
+            if candidate not in tried and _outside_intent(parse_origin(candidate).host, spelled, None, None):
+                tried.add(candidate)
+                yield kind, candidate, why
+    for host in dict.fromkeys(filter(None, map(_sample_host, samples))):
+        for scheme in ("https", "http"):
+            candidate = f"{scheme}://{host}.{ATTACKER}"
+            if candidate not in tried:
+                tried.add(candidate)
+                yield "any-origin", candidate, ATTACKER_HOST_WHY
+
+
+_FALLBACK_HOST = 40
+_HOST_END = re.compile(r"[/:?#@\\]")
+
+
+def _sample_host(sample: str) -> Optional[str]:
+    """The host-like part of a sample, as DNS labels an attacker may put in front of a domain of their own."""
+    if sample.lower() == "null":
+        return None  # the `null` origin, as the exact analysis reads it, not a host name
+    text = _HOST_END.split(sample.lower().partition("://")[2] or sample.lower(), 1)[0]
+    labels = [label for label in text.split(".") if _LABEL.fullmatch(label)]
+    host = ".".join(labels)[:_FALLBACK_HOST].strip(".-")
+    return host if host and all(_LABEL.fullmatch(label) for label in host.split(".")) else None
+
+
+def _partial(compiled: _Compiled, accepts: _Tester, error: str) -> PatternReport:
+    """The report of an analysis that ran out of budget: a bypass the fallback probe found, or the failure."""
+    bypasses, accepts_any, accepts_null = _fallback(compiled, accepts)
+    if not bypasses:
+        return _failed(error, exhausted=True)
+    return PatternReport(
+        ok=True, error=error, intended=None, bypasses=_sort(bypasses), accepts_any=accepts_any,
+        accepts_null=accepts_null, subdomain_wildcard=None, shared_host=None, accepts_http=False,
+        accepts_local=False, exhausted=True,
+    )
+
+
+def _analyze_uncached(pattern: str, dialect: str, mode: MatchMode, ignore_case: bool) -> PatternReport:
     compiled = _compile(pattern, dialect, mode, ignore_case)
     if isinstance(compiled, _Refused):
         return _failed(str(compiled), exhausted=compiled.exhausted)
+    accepts = _Tester(compiled, ANALYSIS_STEPS)
     try:
-        return _analyze(compiled)
+        report = _analyze(compiled, accepts)
+        if report.intended is None and not report.bypasses:
+            # Nothing the pattern spells is an origin it accepts, so the exact analysis had nothing to mutate:
+            # probe attacker origins built from its samples instead (e.g. `(.*a){20}` and `aaa…a.attacker.test`).
+            bypasses, _, _ = _fallback(compiled, accepts)
+            return replace(report, bypasses=_sort(bypasses)) if bypasses else report
+        return report
     except _Exhausted:
-        return _failed(BUDGET_ERROR, exhausted=True)
+        return _partial(compiled, accepts, BUDGET_ERROR)
     except RecursionError:
         return _failed(f"{BUDGET_ERROR} (nested too deeply)", exhausted=True)
 
@@ -1115,15 +1298,32 @@ def _analyze_cached(pattern: str, dialect: str, mode: MatchMode, ignore_case: bo
 def analyze_pattern(
     pattern: str, *, dialect: str, mode: Union[MatchMode, str], ignore_case: bool
 ) -> PatternReport:
-    """Analyse an origin pattern as `mode` applies it; never raises, bounded work, cached."""
-    return _analyze_cached(pattern, dialect, _mode(mode), bool(ignore_case))
+    """Analyse an origin pattern as `mode` applies it; never raises, bounded work, cached.
+
+    When the exact analysis runs out of budget, a cheap probe of attacker origins still runs: a bypass it finds is
+    reported with `exhausted=True` (see PatternReport).
+    """
+    key = (pattern, dialect, _mode(mode), bool(ignore_case))
+    found = _REPORTS.lookup(key)
+    if found is _MISSING:
+        found = _REPORTS.store(key, _analyze_uncached(*key), _REPORT_WEIGHT + len(pattern))
+    return found
 
 
 def pattern_accepts(
     pattern: str, origin: str, *, dialect: str, mode: Union[MatchMode, str], ignore_case: bool
 ) -> Optional[bool]:
-    """Whether the pattern accepts `origin`; None when that cannot be decided within the budget."""
-    compiled = _compile(pattern, dialect, _mode(mode), bool(ignore_case))
+    """Whether the pattern accepts `origin`; None when that cannot be decided within the budget. Cached."""
+    key = (pattern, dialect, _mode(mode), bool(ignore_case))
+    found = _ACCEPTS.lookup((*key, origin))
+    if found is _MISSING:
+        weight = _SMALL_WEIGHT + len(pattern) + len(origin)
+        found = _ACCEPTS.store((*key, origin), _accepts_uncached(key, origin), weight)
+    return found
+
+
+def _accepts_uncached(key: tuple[str, str, MatchMode, bool], origin: str) -> Optional[bool]:
+    compiled = _compile(*key)
     if isinstance(compiled, _Refused):
         return None
     try:
@@ -1165,11 +1365,22 @@ def in_allowlist(origin: str, allowlist: Sequence[str]) -> bool:
 def pattern_outside_allowlist(
     pattern: str, *, dialect: str, mode: Union[MatchMode, str], ignore_case: bool, allowlist: Sequence[str]
 ) -> Optional[str]:
-    """An origin the pattern accepts that lies outside `allowlist`, or None (also when undecidable)."""
+    """An origin the pattern accepts that lies outside `allowlist`, or None (also when undecidable). Cached."""
+    key = (pattern, dialect, _mode(mode), bool(ignore_case))
+    entries = tuple(allowlist)
+    found = _OUTSIDE.lookup((*key, entries))
+    if found is _MISSING:
+        found = _outside_uncached(key, entries)
+        _OUTSIDE.store((*key, entries), found, _SMALL_WEIGHT + len(pattern) + sum(map(len, entries)) + len(found or ""))
+    return found
+
+
+def _outside_uncached(key: tuple[str, str, MatchMode, bool], allowlist: tuple[str, ...]) -> Optional[str]:
+    pattern, dialect, mode, ignore_case = key
     found = analyze_pattern(pattern, dialect=dialect, mode=mode, ignore_case=ignore_case)
     if not found.ok:
         return None
-    compiled = _compile(pattern, dialect, _mode(mode), bool(ignore_case))
+    compiled = _compile(*key)
     if isinstance(compiled, _Refused):
         return None
     accepts = _Tester(compiled, ANALYSIS_STEPS)

@@ -269,6 +269,8 @@ def test_hostile_origin_patterns_are_analysed_within_a_budget(tmp_path: Path) ->
     assert time.monotonic() - started < 5
     assert not any("internal error" in f.message for f in result.findings)
     notes = {f.location.path.split("/")[0]: f for f in result.findings if f.code == "CORS106"}
+    bypass = notes.pop("1")  # `(.*a){20}` is analysed to the end, and the fallback probe names an origin it accepts
+    assert bypass.confidence is Confidence.HIGH and "`https://aaaaaaaaaaaaaaaaaaaa.attacker.test`" in bypass.message
     assert sorted(notes) == ["2", "3"]
     assert all(f.confidence is Confidence.LOW and "too complex to analyse" in f.message for f in notes.values())
     assert "(too complex to analyse within the budget (longer than 8192 characters))" in notes["2"].message
@@ -278,3 +280,30 @@ def test_hostile_origin_patterns_are_analysed_within_a_budget(tmp_path: Path) ->
                                          ("4", "(a|aa)*$", "python", "match"), ("5", "^(x+x+)+y$", "js", "search")):
         found = analyze_pattern(pattern, dialect=dialect, mode=mode, ignore_case=False)
         assert (name, found.ok, found.exhausted) == (name, True, False)  # analysed to the end: no note is due
+
+
+def test_bounded_fallback_probe_reports_bypasses_the_exact_analysis_missed(tmp_path: Path) -> None:
+    """`(.*a){20}` spells no origin to mutate, and `(x?){0,1200}app\\.example\\.com` exhausts the exact analysis: the
+    bounded fallback probe finds an attacker origin each accepts, and CORS106 names it instead of staying silent or
+    writing a low-confidence note; the tight pattern that exhausts the budget keeps its note."""
+    import time
+
+    from conftest import lint_tree
+    from corslint.findings import Confidence
+
+    patterns = ("~(.*a){20}", r"~(x?){0,1200}app\.example\.com",
+                r"~^https://(app|www|api|cdn|img|static|admin|beta)\.example\.com(x?){0,1900}$")
+    for index, pattern in enumerate(patterns):
+        (tmp_path / str(index)).mkdir()
+        (tmp_path / str(index) / "nginx.conf").write_text(_with_pattern("nginx.conf", pattern))
+    started = time.monotonic()
+    result = lint_tree(tmp_path, {"select": ["ALL"]})
+    assert time.monotonic() - started < 5
+    found = {f.location.path.split("/")[0]: f for f in result.findings if f.code == "CORS106"}
+    assert sorted(found) == ["0", "1", "2"]
+    assert found["0"].confidence is Confidence.HIGH
+    assert "so it accepts `https://aaaaaaaaaaaaaaaaaaaa.attacker.test` (the pattern accepts a host under a domain anyone can register)" in found["0"].message
+    assert found["1"].confidence is Confidence.HIGH
+    assert "so it accepts `https://app.example.com.attacker.test` (the pattern is not anchored at the end" in found["1"].message
+    assert found["2"].confidence is Confidence.LOW
+    assert "(too complex to analyse within the budget)" in found["2"].message

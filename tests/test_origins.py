@@ -9,8 +9,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from corslint import origins
 from corslint.model import MatchMode
 from corslint.origins import (
+    BUDGET_ERROR,
+    FALLBACK_STEPS,
     SHARED_HOST_SUFFIXES,
     Bypass,
     PatternReport,
@@ -531,6 +534,66 @@ def test_large_counted_repeat_is_not_left_to_backtracking() -> None:
     assert time.perf_counter() - started < 0.2
 
 
+def _bounded_accepts(pattern: str, origin: str, mode: MatchMode = SEARCH) -> bool:
+    """The step-bounded automaton's verdict (these patterns are too risky for Python's backtracking engine)."""
+    compiled = origins._compile(pattern, "pcre", mode, False)
+    assert compiled.regex is None and compiled.program is not None
+    return compiled.accepts(origin, [FALLBACK_STEPS])
+
+
+def test_pattern_the_analysis_cannot_read_still_yields_a_bypass() -> None:
+    """`(.*a){20}` spells no origin, so the exact analysis had nothing to mutate; the fallback probe finds one."""
+    report = analyze(r"(.*a){20}")
+    assert (report.ok, report.exhausted, report.intended) == (True, False, None)
+    assert len(report.bypasses) == 1
+    bypass = report.bypasses[0]
+    assert (bypass.kind, bypass.explanation) == ("any-origin", "the pattern accepts a host under a domain anyone can register")
+    assert re.fullmatch(r"https://a{20,}\.attacker\.test", bypass.origin)
+    assert _bounded_accepts(r"(.*a){20}", bypass.origin) is True
+    assert pattern_accepts(r"(.*a){20}", bypass.origin, dialect="pcre", mode=SEARCH, ignore_case=False) is True
+    assert analyze(r"(.*a){20}", mode=FULL).bypasses == ()  # fullmatch needs the whole origin to end in `a`
+
+
+def test_budget_exhausting_pattern_still_reports_a_definite_bypass() -> None:
+    pattern = r"(x?){0,1200}app\.example\.com"
+    started = time.perf_counter()
+    report = analyze(pattern)
+    assert time.perf_counter() - started < 0.5
+    assert (report.ok, report.exhausted, report.error, report.intended) == (True, True, BUDGET_ERROR, None)
+    assert kinds(report) == [("suffix", "https://app.example.com.attacker.test")]
+    assert _bounded_accepts(pattern, "https://app.example.com.attacker.test") is True
+    assert (report.accepts_any, report.subdomain_wildcard, report.accepts_http, report.accepts_local) == (
+        False, None, False, False,
+    )
+    outside = pattern_outside_allowlist(pattern, dialect="pcre", mode=SEARCH, ignore_case=False, allowlist=ALLOW)
+    assert outside == "https://app.example.com.attacker.test"
+
+
+def test_budget_exhausting_pattern_found_by_a_sample_label() -> None:
+    report = analyze(r"(x?){0,1900}y")
+    assert (report.ok, report.exhausted) == (True, True)
+    assert kinds(report) == [("any-origin", "https://y.attacker.test")]
+    assert _bounded_accepts(r"(x?){0,1900}y", "https://y.attacker.test") is True
+
+
+def test_tight_budget_exhausting_pattern_has_no_bypass() -> None:
+    pattern = r"^https://(app|www|api|cdn|img|static|admin|beta)\.example\.com(x?){0,1900}$"
+    report = analyze(pattern)
+    assert (report.ok, report.exhausted, report.error, report.bypasses) == (False, True, BUDGET_ERROR, ())
+    # not for lack of budget: the probe tried every candidate, within its budget, and the automaton refused them all
+    compiled = origins._compile(pattern, "pcre", SEARCH, False)
+    tester = origins._Tester(compiled, 0)
+    assert origins._fallback(compiled, tester) == ([], False, False)
+    assert tester.budget[0] > 0 and len(tester.memo) > 20 and not any(tester.memo.values())
+
+
+def test_fallback_probe_stops_when_its_budget_runs_out() -> None:
+    started = time.perf_counter()
+    report = analyze(r"(x?){2900}y")  # no sample to build on, and `https://attacker.test` alone costs more than the budget
+    assert time.perf_counter() - started < 0.3
+    assert (report.ok, report.exhausted, report.bypasses) == (False, True, ())
+
+
 @pytest.mark.parametrize(
     ("pattern", "dialect", "prefix"),
     [
@@ -564,6 +627,68 @@ def test_results_are_cached_and_fast() -> None:
     for p in patterns:
         analyze(p)
     assert time.perf_counter() - started < 1.0
+
+
+def test_analysis_is_not_repeated_after_thousands_of_other_patterns(monkeypatch: pytest.MonkeyPatch) -> None:
+    """An nginx map of 10,000 regexes is analysed once per policy: no pattern may be analysed twice in one run."""
+    real = origins._analyze_uncached
+    canned = real(r"^https://x\.example\.com$", "pcre", SEARCH, False)
+    calls: list[str] = []
+
+    def counting(pattern: str, dialect: str, mode: MatchMode, ignore_case: bool) -> PatternReport:
+        calls.append(pattern)
+        if pattern.startswith("^https://filler"):
+            return canned  # the filler patterns only have to occupy the cache
+        return real(pattern, dialect, mode, ignore_case)
+
+    monkeypatch.setattr(origins, "_analyze_uncached", counting)
+    probe = r"^https://(www\.)?analysed-once\.example\.com$"
+    fillers = [rf"^https://filler{i}\.example\.com$" for i in range(6000)]
+    first = analyze(probe)
+    for _ in range(2):  # two policies using the same 6,001 patterns
+        for pattern in fillers:
+            analyze(pattern)
+        assert analyze(probe) is first
+    assert calls.count(probe) == 1
+    assert len(calls) == 1 + len(fillers)
+
+
+def test_accepts_and_allowlist_answers_are_not_recomputed(monkeypatch: pytest.MonkeyPatch) -> None:
+    accepts_calls: list[str] = []
+    outside_calls: list[str] = []
+    real_accepts, real_outside = origins._accepts_uncached, origins._outside_uncached
+
+    def counting_accepts(key: tuple, origin: str) -> bool | None:
+        accepts_calls.append(key[0])
+        return False if key[0].startswith("^https://asked") else real_accepts(key, origin)  # fillers: no compiling
+
+    monkeypatch.setattr(origins, "_accepts_uncached", counting_accepts)
+    monkeypatch.setattr(origins, "_outside_uncached", lambda key, allow: outside_calls.append(key[0]) or real_outside(key, allow))
+    probe = r"^https://(www\.)?asked-once\.example\.com"
+    fillers = [rf"^https://asked{i}\.example\.com$" for i in range(5000)]
+    for _ in range(2):
+        assert pattern_accepts(probe, "https://asked-once.example.com", dialect="pcre", mode=SEARCH, ignore_case=False)
+        assert pattern_outside_allowlist(probe, dialect="pcre", mode=SEARCH, ignore_case=False, allowlist=ALLOW) == (
+            "https://asked-once.example.com"
+        )
+        for pattern in fillers:
+            pattern_accepts(pattern, "https://a.test", dialect="pcre", mode=SEARCH, ignore_case=False)
+    assert accepts_calls.count(probe) == 1 and outside_calls.count(probe) == 1
+    assert len(accepts_calls) == 1 + len(fillers)
+
+
+def test_memo_is_bounded_by_entries_and_by_weight() -> None:
+    memo = origins._Memo(max_entries=3, max_weight=16_000)
+    for key in "abc":
+        memo.store(key, key.upper(), 10)
+    assert memo.lookup("a") == "A"  # now the most recently used
+    memo.store("d", "D", 10)
+    assert [memo.lookup(k) for k in "abcd"] == ["A", origins._MISSING, "C", "D"]
+    heavy = origins._Memo(max_entries=100, max_weight=1_600)
+    for i in range(40):
+        heavy.store(i, i, 90)
+    assert len(heavy) == 17 and heavy.lookup(39) == 39 and heavy.lookup(22) is origins._MISSING
+    assert heavy.store("huge", "H", 101) == "H" and heavy.lookup("huge") is origins._MISSING  # over 1/16 of the table
 
 
 # --- allowlists (CORS901) ------------------------------------------------------------------------------------------

@@ -52,10 +52,11 @@ class PermissiveOriginPattern(Rule):
         first = bypasses[0]
         others = [b.origin for b in bypasses[1:] if b.origin != first.origin]
         also = f" It also accepts {origin_list(others)}." if others else ""
+        partial = " corslint's analysis of it was cut short, so it may accept other origins too." if found.exhausted else ""
         message = (
             f"The origin pattern `{shown(rule.value)}` from {provenance(rule, policy)} is looser than intended: "
             f"{mode_phrase(rule, policy.source)}, so it accepts `{shown(first.origin)}` ({first.explanation.rstrip('.')})."
-            f"{also} {exposure(policy, 'such a site')}{assumption(rule)}"
+            f"{also}{partial} {exposure(policy, 'such a site')}{assumption(rule)}"
         )
         finding = self.finding(
             policy,
