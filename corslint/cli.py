@@ -181,8 +181,12 @@ def _progress_printer() -> Any:
 
 
 def _report(result: Any, registry: Any, fmt: str, output_file: Optional[Path], color: Optional[bool], statistics: bool, stdin: Any) -> None:
-    from corslint.catalogue import page_text
     from corslint.reporters import RunInfo
+
+    def page_text(code: str) -> Optional[str]:
+        from corslint.catalogue import page_text as catalogue_page  # only the full format's help links read it
+
+        return catalogue_page(code)
 
     def read_lines(path: str) -> Optional[list[str]]:
         if stdin is not None and path == stdin.filename:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+from operator import attrgetter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Sequence
@@ -14,6 +15,7 @@ from corslint.sources.base import Source, SourceFile, Workspace
 HEAD_BYTES = 4096
 _DEV_TOKENS = {"dev", "development", "local", "localhost"}
 _TOKEN_SPLIT = re.compile(r"[/._\-]+")
+_NAME = attrgetter("name")
 
 
 class PathNotFound(Exception):
@@ -60,7 +62,8 @@ class _Walker:
         self.workspace = workspace
         self.discovered = discovered
         self.excluded = excluded
-        self.reads_head = {source.name: source.reads_head for source in sources}
+        self.head_readers = frozenset(source.name for source in sources if source.reads_head)
+        self.may_claim = [source.may_claim for source in sources]
 
     def walk(self, root: Path) -> None:
         stack = [(self.workspace.display(root, resolve=False), os.path.realpath(root))]
@@ -71,7 +74,7 @@ class _Walker:
     def _folder(self, display: str, real: str) -> list[tuple[str, str]]:
         try:
             with os.scandir(real) as listing:
-                entries = sorted(listing, key=lambda entry: entry.name)
+                entries = sorted(listing, key=_NAME)
         except OSError:
             return []
         folders, files = [], []
@@ -95,7 +98,7 @@ class _Walker:
         return kept
 
     def _file(self, entry: os.DirEntry, display: str) -> None:
-        interested = [s for s in self.sources if s.may_claim(display)]
+        interested = [source for source, may_claim in zip(self.sources, self.may_claim) if may_claim(display)]
         if not interested or self.excluded(display):
             return
         self.discovered.scanned += 1
@@ -111,7 +114,7 @@ class _Walker:
             return
         try:
             size = entry.stat(follow_symlinks=False).st_size
-            head = _read_head(entry.path) if any(self.reads_head[s.name] for s in interested) else b""
+            head = _read_head(entry.path) if any(source.name in self.head_readers for source in interested) else b""
         except OSError as exc:
             _unreadable(display, exc, interested, self.discovered)
             return

@@ -7,6 +7,7 @@ header tables in apache_headers, origin values in apache_origins and policy buil
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING, ClassVar, Optional
 
@@ -29,6 +30,12 @@ _APACHE = re.compile(
 _NGINX = re.compile(rb"(?m)(?:^[ \t]*(?:server|location|http|upstream|map|events)\b[^\n;{]*\{|\badd_header[ \t][^\n]*;)")
 
 
+@lru_cache(maxsize=4096)
+def _apache_folder(folders: str) -> bool:
+    """Is this folder path (remembered: discovery asks it of every file in the folder) an Apache configuration folder?"""
+    return any(part in _FOLDERS or part.startswith("apache") for part in folders.lower().split("/"))
+
+
 class ApacheSource(Source):
     name = "apache"
     produces = frozenset({"apache"})
@@ -40,7 +47,7 @@ class ApacheSource(Source):
         lower = name.lower()
         if lower.endswith("htaccess") or lower in _NAMES or lower.endswith(".conf"):
             return True
-        return any(part in _FOLDERS or part.startswith("apache") for part in folders.lower().split("/"))
+        return _apache_folder(folders)
 
     def claims(self, path: str, head: bytes) -> bool:
         if not self.may_claim(path):

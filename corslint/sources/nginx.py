@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import gc
 import re
+from functools import lru_cache
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING, Callable, ClassVar
 
@@ -34,6 +35,12 @@ _NGINX_STRONG = re.compile(
 _NGINX_WEAK = re.compile(rb"(?m)(?:;|\{|\})[ \t]*(?:#[^\n]*)?\r?$")
 
 
+@lru_cache(maxsize=4096)
+def _nginx_folder(folders: str) -> bool:
+    """Is this folder path (remembered: discovery asks it of every file in the folder) an nginx configuration folder?"""
+    return not _FOLDERS.isdisjoint(folders.split("/"))
+
+
 class NginxSource(Source):
     name = "nginx"
     example_langs = ("nginx",)
@@ -42,7 +49,7 @@ class NginxSource(Source):
     def may_claim(self, path: str) -> bool:
         folders, _, name = path.rpartition("/")  # strings, not PurePosixPath: discovery asks this of every file
         lower = name.lower()
-        return lower == "nginx.conf" or lower.endswith(_NAME_SUFFIXES) or not _FOLDERS.isdisjoint(folders.split("/"))
+        return lower == "nginx.conf" or lower.endswith(_NAME_SUFFIXES) or _nginx_folder(folders)
 
     def claims(self, path: str, head: bytes) -> bool:
         if not self.may_claim(path):
