@@ -201,7 +201,8 @@ def _claim(display: str, real: str, size: int, head: bytes, interested: list[Sou
             if size > workspace.max_bytes:
                 discovered.skipped[display] = f"{size} bytes, above the {workspace.max_bytes}-byte limit (max-file-size); not read"
                 return
-            source_file = SourceFile(display, real)
+            # a file no longer than its head has been read whole already: the source need not open it again
+            source_file = SourceFile(display, real, head if size == len(head) and size < HEAD_BYTES else None)
             workspace.register(source_file)
             discovered.by_source.setdefault(source.name, []).append(source_file)
             discovered.sizes[source.name] = discovered.sizes.get(source.name, 0) + size
