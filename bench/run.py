@@ -191,7 +191,7 @@ def run_targets(work: Path, small: Path, opts: argparse.Namespace, results: dict
 def sweep(work: Path, opts: argparse.Namespace) -> list[dict]:
     """Where a second process starts paying: --jobs 1 against --jobs 2 (and the automatic choice) by tree size."""
     rows = []
-    for files in (250, 500, 1000, 2000, 4000, 10000):
+    for files in (50, 100, 250, 500, 1000, 2000, 4000, 10000):
         tree = work / f"sweep-{files}"
         generate(tree, files=files, seed=opts.seed)
         row = {"files": files}

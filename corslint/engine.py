@@ -143,10 +143,10 @@ def _analyse(names: Sequence[str], registry: Registry, discovered: Discovered, w
 
 # Seconds per MiB of claimed files, measured with bench/run.py: nginx and Apache files are mostly parsed,
 # Python and JavaScript files mostly only probed. Used to share the sources out between processes.
-_COST_PER_MIB = {"nginx": 0.5, "apache": 0.7, "python": 0.027, "javascript": 0.027}
+_COST_PER_MIB = {"nginx": 0.36, "apache": 0.56, "python": 0.025, "javascript": 0.023}
 _DEFAULT_COST_PER_MIB = 0.1
 # below this estimated work, forking and pickling cost more than a second core saves (bench/run.py --jobs-sweep)
-AUTO_PARALLEL_SECONDS = 0.25
+AUTO_PARALLEL_SECONDS = 0.005
 # its results hold parse trees that are slow to pickle, so the sources grouped with it run in the main process
 _KEPT_HOME = "nginx"
 
