@@ -36,6 +36,8 @@ class LintResult:
     files_scanned: int = 0
     files_analysed: set[str] = field(default_factory=set)
     skipped: dict[str, str] = field(default_factory=dict)
+    # display path -> the source that claimed the file (analysed or not: most claimed files hold no CORS)
+    files_claimed: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -320,6 +322,7 @@ def _lint(
         files_scanned=discovered.scanned,
         files_analysed=extraction.files,
         skipped=extraction.skipped,
+        files_claimed={f.path: name for name, files in sorted(discovered.by_source.items()) for f in files},
     )
 
 

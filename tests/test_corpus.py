@@ -51,6 +51,7 @@ def test_every_corpus_file_is_linted_and_accounted_for() -> None:
     for path in _files(CORPUS):
         data = (CORPUS / path).read_bytes()
         claimer = _claimer(path, data[:4096])
+        assert result.files_claimed.get(path, "") == claimer, path
         if path in result.files_analysed:
             fates[path] = "analysed"
         elif path in result.skipped:
