@@ -19,7 +19,6 @@ from corslint.registry import Registry
 from corslint.rule import Rule, RuleContext
 from corslint.selection import code_for, enabled_codes, resolve
 from corslint.sources.base import SourceFile, Workspace
-from corslint.suppress import apply_suppressions
 
 PARSE_ERROR = "CORS001"
 
@@ -303,7 +302,10 @@ def _lint(
         parse_rule = registry.rule(PARSE_ERROR)
         findings.extend(parse_rule().from_problem(problem) for problem in extraction.problems)  # type: ignore[attr-defined,union-attr]
     findings = _dedupe(findings)
-    if inline_suppressions:
+    # most trees hold no directive at all, and then the suppression module is not even loaded
+    if inline_suppressions and any("corslint:" in comment.text.lower() for comment in extraction.comments):
+        from corslint.suppress import apply_suppressions
+
         kept, meta = apply_suppressions(
             findings,
             extraction.comments,

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import importlib
 import inspect
-import pkgutil
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -66,11 +65,24 @@ def builtin_rules() -> list[type[Rule]]:
     import corslint.checks as package
 
     found: list[type[Rule]] = []
-    for info in sorted(pkgutil.iter_modules(package.__path__), key=lambda m: m.name):
-        if info.name.startswith("_"):
-            continue
-        found.extend(_rules_in_module(importlib.import_module(f"{package.__name__}.{info.name}")))
+    for name in _check_modules(package.__path__):
+        found.extend(_rules_in_module(importlib.import_module(f"{package.__name__}.{name}")))
     return found
+
+
+def _check_modules(paths: Iterable[str]) -> list[str]:
+    """The public modules of the checks package, sorted: a folder listing (pkgutil only for a zipped install)."""
+    names: set[str] = set()
+    for path in paths:
+        try:
+            entries = os.listdir(path)
+        except OSError:
+            import pkgutil
+
+            names.update(info.name for info in pkgutil.iter_modules([path]))
+            continue
+        names.update(entry[:-3] for entry in entries if entry.endswith(".py") and entry != "__init__.py")
+    return sorted(name for name in names if not name.startswith("_"))
 
 
 def _load_object(spec: str) -> Any:
