@@ -44,7 +44,9 @@ def test_extraction_leaves_no_cyclic_garbage(source: str) -> None:
 def test_lint_restores_the_collector(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(REPO / "fixtures" / "nginx")
     before = gc.get_freeze_count()
+    thresholds = gc.get_threshold()
     result = lint([Path(".")], Config(base_dir=REPO / "fixtures" / "nginx"), load(plugins=False), jobs=1)
     assert result.findings
     assert gc.get_freeze_count() == before == 0
+    assert gc.get_threshold() == thresholds
     assert gc.isenabled()
