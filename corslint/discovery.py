@@ -11,6 +11,7 @@ from typing import Callable, Sequence
 
 from corslint.model import Location, ParseProblem
 from corslint.sources.base import Source, SourceFile, Workspace
+from corslint.unsupported import may_be_unsupported, unsupported_reason
 
 HEAD_BYTES = 4096
 _DEV_TOKENS = {"dev", "development", "local", "localhost"}
@@ -99,7 +100,11 @@ class _Walker:
 
     def _file(self, entry: os.DirEntry, display: str) -> None:
         interested = [source for source, may_claim in zip(self.sources, self.may_claim) if may_claim(display)]
-        if not interested or self.excluded(display):
+        if not interested:
+            if may_be_unsupported(entry.name) and not self.excluded(display) and entry.is_file(follow_symlinks=False):
+                _note_unsupported(entry.path, display, self.discovered)
+            return
+        if self.excluded(display):
             return
         self.discovered.scanned += 1
         if entry.is_symlink():
@@ -157,12 +162,29 @@ def _consider(
         return
     interested = [s for s in sources if s.may_claim(display)]
     if not interested:
+        if may_be_unsupported(path.name) and path.is_file() and not path.is_symlink():
+            _note_unsupported(str(path), display, discovered)
         return
     discovered.scanned += 1
     if path.is_symlink():
         _consider_link(path, display, interested, workspace, discovered)
         return
     _consider_regular(path, display, interested, workspace, discovered)
+
+
+def _note_unsupported(path: str, display: str, discovered: Discovered) -> None:
+    """A file no source reads that holds CORS settings is reported as skipped, with what it is."""
+
+    def read(size: int) -> bytes:
+        with open(path, "rb") as handle:
+            return handle.read(size)
+
+    try:
+        reason = unsupported_reason(display.rpartition("/")[2], read)
+    except OSError:
+        return
+    if reason is not None:
+        discovered.skipped[display] = reason
 
 
 def _consider_link(path: Path, display: str, interested: list[Source], workspace: Workspace, discovered: Discovered) -> None:

@@ -342,6 +342,11 @@ def _discover_stdin(stdin: StdinInput, registry: Registry, workspace: Workspace)
             workspace.register(source_file)
             discovered.by_source[source.name] = [source_file]
             return discovered
+    from corslint.unsupported import unsupported_reason
+
+    reason = unsupported_reason(stdin.filename.rpartition("/")[2], lambda size: stdin.data[:size])
+    if reason is not None:
+        raise UnknownKind(f"{stdin.filename}: {reason}")
     raise UnknownKind(
         f"cannot tell what kind of configuration {stdin.filename!r} is; "
         "give --stdin-filename a name such as nginx.conf"
