@@ -174,7 +174,9 @@ def operator(doc: Doc, node: Node) -> str:
 
 def comments(doc: Doc) -> list[Comment]:
     """`//` and `/* */` comments that mention corslint, each covering the statement it precedes or trails."""
-    found = []
+    found: list[Comment] = []
+    if b"corslint" not in doc.data.lower():  # most files: no need to walk the tree
+        return found
     for node in walk(doc.root):
         if node.type != "comment" or b"corslint" not in doc.data[node.start_byte : node.end_byte].lower():
             continue
