@@ -20,7 +20,6 @@ from corslint.sources.js_syntax import (
     required_module,
     string_value,
     unwrap,
-    walk,
 )
 
 ROUTE_METHODS = frozenset({"get", "post", "put", "delete", "patch", "all", "head", "options"})
@@ -57,7 +56,7 @@ class AppScanner:
 
     def __init__(self, doc: Doc, bindings: Bindings) -> None:
         self.doc, self.bindings = doc, bindings
-        self.calls = [n for n in walk(doc.root) if n.type in ("call_expression", "new_expression")]
+        self.calls = [n for n in doc.nodes() if n.type in ("call_expression", "new_expression")]
         self.factories = self._factories()
         self.routes = [r for r in (self._route(c) for c in self.calls) if r is not None]
         self.nest_fastify = any(

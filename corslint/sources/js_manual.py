@@ -63,7 +63,7 @@ class ManualHeaders:
 
     def policies(self) -> list[CorsPolicy]:
         groups: dict[int, _Group] = {}
-        for node in walk(self.doc.root):
+        for node in self.doc.nodes():
             if node.type != "call_expression":
                 continue
             headers = self._headers(node)
@@ -234,7 +234,7 @@ class ManualHeaders:
         if self.library_calls:
             return True
         return any(
-            node.type == "call_expression" and callee_parts(self.doc, node) == (obj, "options") for node in walk(self.doc.root)
+            node.type == "call_expression" and callee_parts(self.doc, node) == (obj, "options") for node in self.doc.nodes()
         )
 
     def _scope(self, function: Optional[Node]) -> str:

@@ -54,6 +54,13 @@ class Doc:
     data: bytes
     root: Node
     lines: list[bytes] = field(default_factory=list)
+    _nodes: Optional[list[Node]] = field(default=None, repr=False, compare=False)
+
+    def nodes(self) -> list[Node]:
+        """Every named node of the file in source order, walked once: several extractors look through them all."""
+        if self._nodes is None:
+            self._nodes = list(walk(self.root))
+        return self._nodes
 
     @staticmethod
     def parse(path: str, text: str) -> "Doc":
@@ -177,7 +184,7 @@ def comments(doc: Doc) -> list[Comment]:
     found: list[Comment] = []
     if b"corslint" not in doc.data.lower():  # most files: no need to walk the tree
         return found
-    for node in walk(doc.root):
+    for node in doc.nodes():
         if node.type != "comment" or b"corslint" not in doc.data[node.start_byte : node.end_byte].lower():
             continue
         row, col = node.start_point
@@ -240,7 +247,7 @@ class Bindings:
         self.values: dict[str, list[Node]] = {}
         self.imports: dict[str, tuple[str, str]] = {}  # local name -> (module, imported name or "default"/"*")
         self.import_nodes: dict[str, Node] = {}  # local name -> the statement that imports it
-        for node in walk(doc.root):
+        for node in doc.nodes():
             if node.type == "variable_declarator":
                 self._declarator(node)
             elif node.type in ("function_declaration", "generator_function_declaration"):
