@@ -309,3 +309,22 @@ def test_bounded_fallback_probe_reports_bypasses_the_exact_analysis_missed(tmp_p
     assert "so it accepts `https://app.example.com.attacker.test` (the pattern is not anchored at the end" in found["1"].message
     assert found["2"].confidence is Confidence.LOW
     assert "(too complex to analyse within the budget)" in found["2"].message
+
+
+@pytest.mark.skipif(not hasattr(os, "symlink"), reason="needs symlinks")
+def test_the_remembered_realpath_agrees_with_os_path_realpath(tmp_path: Path) -> None:
+    from corslint.sources.base import Workspace
+
+    (tmp_path / "a" / "b").mkdir(parents=True)
+    (tmp_path / "a" / "b" / "f.conf").write_text("x")
+    os.symlink(tmp_path / "a" / "b", tmp_path / "folder-link")
+    os.symlink(tmp_path / "a" / "b" / "f.conf", tmp_path / "a" / "file-link")
+    os.symlink(tmp_path / "loop", tmp_path / "loop")
+    workspace = Workspace([tmp_path])
+    cases = [
+        tmp_path / "a" / "b" / "f.conf", tmp_path / "folder-link" / "f.conf", tmp_path / "a" / "file-link",
+        tmp_path / "a" / ".." / "a" / "b", tmp_path / "a" / "b" / "..", tmp_path / "missing" / "x.conf",
+        tmp_path / "loop", tmp_path / "loop" / "x", f"{tmp_path}/a//b/f.conf", "relative.conf",
+    ]
+    for case in cases * 2:  # the second time from the memo
+        assert workspace.realpath(case) == os.path.realpath(case), case
