@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import os
 import re
-from operator import attrgetter
 from dataclasses import dataclass, field
+from operator import attrgetter
 from pathlib import Path
 from typing import Callable, Sequence
 

@@ -26,7 +26,7 @@ class SourceFile:
 
     def __init__(self, path: str, abs_path: "Optional[Path | str]", data: Optional[bytes] = None) -> None:
         self.path = path
-        self._real = abs_path if isinstance(abs_path, str) else None
+        self._real = os.fspath(abs_path) if abs_path is not None else None
         self._abs_path = abs_path if isinstance(abs_path, Path) else None
         self._data = data
 
@@ -38,19 +38,18 @@ class SourceFile:
 
     def read(self) -> bytes:
         if self._data is None:
-            real = self._real if self._real is not None else self._abs_path
-            assert real is not None
-            with open(real, "rb") as handle:
+            assert self._real is not None
+            with open(self._real, "rb") as handle:
                 self._data = handle.read()
         return self._data
 
     def release(self) -> None:
         """Forget the bytes read so far (they are read again if needed); standard input has nothing to re-read."""
-        if self._real is not None or self._abs_path is not None:
+        if self._real is not None:
             self._data = None
 
     def __repr__(self) -> str:
-        return f"SourceFile({self.path!r}, {str(self.abs_path) if self.abs_path else None!r})"
+        return f"SourceFile({self.path!r}, {self._real!r})"
 
     @staticmethod
     def from_bytes(path: str, data: bytes) -> "SourceFile":
