@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from pathlib import Path
-from typing import Generator, Iterable, Iterator, Optional
+from typing import Generator, Iterator, Optional
 
 from corslint.model import Comment, Location, ParseProblem
 
@@ -138,9 +138,6 @@ def lex(source: str) -> Iterator[Token]:
     if _EXTERNAL_LEXER_MARK in source:
         return crossplane_tokens(source)
     return _lex_fast(source)
-
-
-_default_lex = lex  # tests swap `lex` for crossplane's lexer; the fused fast path is used only with this one
 
 
 def _lex_fast(source: str) -> Iterator[Token]:
@@ -309,21 +306,18 @@ class _TreeBuilder:
     def run(self, text: str) -> None:
         source = text if text.endswith("\n") else text + "\n"
         try:
-            if lex is _default_lex and _EXTERNAL_LEXER_MARK not in source:
-                self._consume_fast(source)
-            else:
-                self._consume(lex(source))
+            self._consume(source)
         except Exception as exc:  # crossplane's Lua lexer raises its own syntax errors
             line = getattr(exc, "lineno", None) or self.last_line
             self.parsed.problem(line, 0, f"cannot parse: {getattr(exc, 'strerror', None) or exc}")
         self._finish(source)
 
-    def _consume(self, tokens: Iterable[Token]) -> None:
-        """Attach each positioned token of any token stream to the tree."""
+    def _consume(self, source: str) -> None:
+        """The hot loop: attach each positioned token to the tree."""
         starts = self.parsed.line_starts
         lines = len(starts)
         structural = {";": self._semicolon, "{": self._open, "}": self._close}
-        for token, line, quoted, start, end in tokens:
+        for token, line, quoted, start, end in lex(source):
             self.last_line = line
             if end >= 0:
                 self.cursor = end
@@ -344,73 +338,6 @@ class _TreeBuilder:
                 node.pos.append((line, column if column > 0 else 0))
                 if end >= 0:
                     node.end = end
-
-    def _consume_fast(self, source: str) -> None:
-        """The hot loop: `_lex_fast` and `_consume` in one, so a token is never packed into a tuple and resumed.
-
-        Builds exactly the tree `_consume(_lex_fast(source))` builds (a test checks it on every nginx file we have);
-        where `_lex_fast` hands over to `_lex_exact`, so does this loop, through `_consume`.
-        """
-        starts = self.parsed.line_starts
-        lines = len(starts)
-        words: dict[str, str] = {}
-        semicolon, open_block, close_block = self._semicolon, self._open, self._close
-        pos, line, size = 0, 1, len(source)
-        while pos < size:
-            for match in _FAST.finditer(source, pos):
-                kind = match.lastindex
-                space = match.group(1)
-                if space and "\n" in space:
-                    line += space.count("\n")
-                start = match.end(1)
-                if kind == 5:
-                    word = match.group(5)
-                    end = match.end()
-                    after = source[end] if end < size else "\\"
-                    if after in _WORD_ENDS or (after == "{" and word[-1] == "$"):
-                        break
-                    token = words.setdefault(word, word)
-                elif kind == 3:
-                    self.cursor = match.end()
-                    char = match.group(3)
-                    (semicolon if char == ";" else open_block if char == "{" else close_block)(line, start)
-                    continue
-                elif kind == 4:
-                    quoted = match.group(4)
-                    token = quoted[1:-1]
-                    if "\\" in token:
-                        mark = quoted[0]
-                        token = _PAIR.sub(lambda m: mark if m.group() == "\\" + mark else m.group(), token)
-                    end = match.end()
-                elif kind == 2:
-                    self.cursor = match.end()
-                    self._comment(match.group(2), line, start)
-                    continue
-                else:
-                    break
-                self.cursor = end
-                column = start - starts[line - 1] + 1 if line <= lines else 0
-                node = self.current
-                if node is None:
-                    self._begin(token, line, column if column > 0 else 0, start, end)
-                else:
-                    node.args.append(token)
-                    node.pos.append((line, column if column > 0 else 0))
-                    node.end = end
-                if kind == 4 and "\n" in quoted:
-                    line += quoted.count("\n")
-            else:
-                self.last_line = line
-                return
-            self.last_line = line
-            exact = _lex_exact(source, start, line)
-            while True:
-                try:
-                    token_tuple = next(exact)
-                except StopIteration as stop:
-                    pos, line = stop.value
-                    break
-                self._consume((token_tuple,))
 
     def _column(self, line: int, start: int) -> int:
         starts = self.parsed.line_starts

@@ -80,48 +80,20 @@ def test_same_tokens_as_crossplane_on_any_text(pieces: list[str]) -> None:
     assert [t[:3] for t in lex(text)] == [t[:3] for t in crossplane_tokens(text)]
 
 
-def _shape(text: str) -> list:
-    parsed = parse_text("nginx.conf", text)
-    nodes, out = list(parsed.nodes), []
-    while nodes:
-        node = nodes.pop()
-        out.append((node.name, node.args, node.pos, node.start, node.end, node.end_line))
-        nodes.extend(node.children or [])
-    comments = [(c.line, c.column, c.text, c.covers) for c in parsed.comments]
-    return [out, comments, [(p.location.line, p.message) for p in parsed.problems]]
-
-
-def _shapes_through_the_token_stream(texts: list[str], monkeypatch: pytest.MonkeyPatch, lexer) -> list:  # type: ignore[no-untyped-def]
-    import corslint.sources.nginx_tree as tree
-
-    with monkeypatch.context() as patch:
-        patch.setattr(tree, "lex", lexer)  # any other `lex` than the default one takes the token-stream path
-        return [_shape(t) for t in texts]
-
-
 def test_parse_text_builds_the_same_tree_from_either_lexer(monkeypatch: pytest.MonkeyPatch) -> None:
-    texts = [_text(p) for p in FIXTURES]
-    fused = [_shape(t) for t in texts]
-    assert _shapes_through_the_token_stream(texts, monkeypatch, crossplane_tokens) == fused
-    assert _shapes_through_the_token_stream(texts, monkeypatch, lambda text: iter(list(lex(text)))) == fused
-
-
-@pytest.mark.skipif(not CORPUS.is_dir(), reason="needs ../shared/corpus/real/nginx")
-def test_the_fused_tree_builder_equals_the_token_stream_on_the_real_corpus(monkeypatch: pytest.MonkeyPatch) -> None:
-    texts = [_text(p) for p in _nginx_files(CORPUS)]
-    assert _shapes_through_the_token_stream(texts, monkeypatch, lambda text: iter(list(lex(text)))) == [_shape(t) for t in texts]
-
-
-@settings(max_examples=300, deadline=None)
-@given(st.lists(st.sampled_from(_PIECES + ["server", "location /", "add_header", "x;", "{ }", "\"a b\""]), max_size=60))
-def test_the_fused_tree_builder_equals_the_token_stream_on_any_text(pieces: list[str]) -> None:
     import corslint.sources.nginx_tree as tree
 
-    text = "".join(pieces)
-    fused = _shape(text)
-    original = tree.lex
-    tree.lex = lambda source: iter(list(original(source)))  # hypothesis forbids function-scoped fixtures
-    try:
-        assert _shape(text) == fused
-    finally:
-        tree.lex = original
+    def shape(text: str) -> list:
+        parsed = parse_text("nginx.conf", text)
+        nodes, out = list(parsed.nodes), []
+        while nodes:
+            node = nodes.pop()
+            out.append((node.name, node.args, node.pos, node.start, node.end, node.end_line))
+            nodes.extend(node.children or [])
+        comments = [(c.line, c.column, c.text, c.covers) for c in parsed.comments]
+        return [out, comments, [(p.location.line, p.message) for p in parsed.problems]]
+
+    texts = [_text(p) for p in FIXTURES]
+    fast = [shape(t) for t in texts]
+    monkeypatch.setattr(tree, "lex", crossplane_tokens)
+    assert [shape(t) for t in texts] == fast
