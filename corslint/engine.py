@@ -7,7 +7,7 @@ import os
 from dataclasses import dataclass, field, replace
 from functools import partial
 from pathlib import Path
-from typing import Callable, Optional, Sequence
+from typing import Callable, NamedTuple, Optional, Sequence
 
 from corslint.config import Config, exclusion_filter, ignored_for_file
 from corslint.discovery import Discovered, discover, is_development_path
@@ -39,8 +39,7 @@ class LintResult:
     files_claimed: dict[str, str] = field(default_factory=dict)
 
 
-@dataclass(frozen=True)
-class StdinInput:
+class StdinInput(NamedTuple):
     filename: str
     data: bytes
 

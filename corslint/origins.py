@@ -13,7 +13,7 @@ import threading
 import warnings
 from collections import OrderedDict
 from dataclasses import dataclass, replace
-from typing import Any, Callable, Hashable, Iterable, Iterator, Optional, Sequence, TypeVar, Union
+from typing import Any, Callable, Hashable, Iterable, Iterator, NamedTuple, Optional, Sequence, TypeVar, Union
 
 from corslint.model import MatchMode
 
@@ -856,8 +856,7 @@ def _clear_caches() -> None:
 # ---------------------------------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class _Compiled:
+class _Compiled(NamedTuple):
     """A pattern ready to test origins: by Python `re` when safe, else by the bounded automaton."""
 
     tree: Any
@@ -1013,8 +1012,7 @@ def _word_samples(test: _CharTest, low: int, high: int) -> list[str]:
 # ---------------------------------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class _Origin:
+class _Origin(NamedTuple):
     scheme: str
     host: str
     port: Optional[int]

@@ -5,9 +5,9 @@ Keeps the rules small and their messages consistent; nothing here decides whethe
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from fnmatch import fnmatchcase
-from typing import Callable, Iterable, Iterator, Optional
+from typing import Callable, Iterable, Iterator, NamedTuple, Optional
 
 from corslint import origins
 from corslint.checks._http_helpers import LIBRARY_NAMES, quoted, shown
@@ -22,8 +22,7 @@ DEFAULT_PORTS = {"http": 80, "https": 443}
 NGINX_LOCATION_MODIFIERS = ("=", "^~", "~", "~*")
 
 
-@dataclass(frozen=True)
-class Credentials:
+class Credentials(NamedTuple):
     """Whether the scope sends `Access-Control-Allow-Credentials: true`, and where that is set."""
 
     on: bool

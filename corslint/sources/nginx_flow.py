@@ -7,8 +7,7 @@ origin rules. Never recursive except for `map` chains, which are bounded; the nu
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Optional, Union
+from typing import NamedTuple, Optional, Union
 
 from corslint.model import MatchMode, OriginKind, OriginRule, Provenance, Related
 from corslint.sources.nginx_files import Loader
@@ -47,8 +46,7 @@ def return_code(args: list[str]) -> Optional[int]:
     return 302 if args else None
 
 
-@dataclass(frozen=True)
-class Bound:
+class Bound(NamedTuple):
     """A value and where it was written: the directive, the token index and the scope it is written in."""
 
     value: Value
@@ -62,8 +60,7 @@ class Bound:
         return Provenance(self.node.location(self.index), self.node.raw(), self.context)
 
 
-@dataclass(frozen=True)
-class Return:
+class Return(NamedTuple):
     """A `return` (or redirecting `rewrite`) that ended a request: status, directive, the `if` in force, where written."""
 
     code: Optional[int]
@@ -85,8 +82,7 @@ class Return:
         return self.code is not None and self.code >= 400
 
 
-@dataclass(frozen=True)
-class Cond:
+class Cond(NamedTuple):
     """An `if` condition: `var op rhs`, `op` "truthy" for a bare variable or "other" for anything else."""
 
     var: str
@@ -150,8 +146,7 @@ def parse_condition(level: Level) -> Cond:
     return Cond("", "other", text, 0, level, text)
 
 
-@dataclass(frozen=True)
-class Atom:
+class Atom(NamedTuple):
     """A fact a state assumes about the request: a condition (positive form) or the map entries an Origin fell into."""
 
     key: tuple

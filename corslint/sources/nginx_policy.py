@@ -7,8 +7,7 @@ server/http/fragment root whose CORS headers no nested level inherits.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
-from typing import Iterable, Optional
+from typing import Iterable, NamedTuple, Optional
 
 from corslint.model import (
     ABSENT,
@@ -63,8 +62,7 @@ def is_cors_name(name: str) -> bool:
     return name.lower().startswith("access-control-")
 
 
-@dataclass(frozen=True)
-class Header:
+class Header(NamedTuple):
     """A CORS/Vary header a directive sends, with the value as written and the level that declares it."""
 
     emission: HeaderEmission
@@ -77,8 +75,7 @@ class Header:
         return self.emission.name
 
 
-@dataclass(frozen=True)
-class PreflightResult:
+class PreflightResult(NamedTuple):
     preflight: Preflight
     headers: list[Header]
     states: list[Optional[State]]

@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Iterable, Optional, Union
+from typing import Iterable, NamedTuple, Optional, Union
 
 from corslint.model import MatchMode, OriginKind, OriginRule, Provenance, Related
 from corslint.sources.nginx_files import Loader
@@ -18,8 +18,7 @@ ORIGIN = "http_origin"
 _VAR = re.compile(r"\$(?:\{(\w+)\}|(\w+))")
 
 
-@dataclass(frozen=True)
-class Var:
+class Var(NamedTuple):
     """A variable reference inside a value (name lower-cased: nginx variable names are case-insensitive)."""
 
     name: str
@@ -65,8 +64,7 @@ def compile_regex(pattern: str, ignore_case: bool) -> Optional[re.Pattern[str]]:
         return None
 
 
-@dataclass(frozen=True)
-class MapEntry:
+class MapEntry(NamedTuple):
     """One `map` line: key kind (string, regex, glob, default), pattern and value."""
 
     node: Node
