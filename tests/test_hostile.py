@@ -173,6 +173,16 @@ def test_missing_path_is_a_usage_error(tmp_path: Path) -> None:
 DEPTH = 10_000
 
 
+def _ast_refuses(text: str) -> bool:
+    import ast
+
+    try:
+        ast.parse(text)
+    except (RecursionError, MemoryError, SyntaxError):
+        return True
+    return False
+
+
 def test_deep_nesting_in_javascript_python_and_apache(tmp_path: Path) -> None:
     """10,000 levels of each language's nesting: no RecursionError and no internal error; what can be read is."""
     (tmp_path / "app.js").write_text(
@@ -184,7 +194,8 @@ def test_deep_nesting_in_javascript_python_and_apache(tmp_path: Path) -> None:
         + "res.setHeader('Access-Control-Allow-Origin', " + " + ".join(["'https://a.example'"] * DEPTH) + ");\n"
     )
     (tmp_path / "app.py").write_text("from flask_cors import CORS\nCORS(app, origins=" + "[" * DEPTH + "'*'" + "]" * DEPTH + ")\n")
-    (tmp_path / "views.py").write_text("from flask_cors import CORS\nCORS(app, origins=" + " + ".join(["'https://a.example'"] * DEPTH) + ")\n")
+    views = "from flask_cors import CORS\nCORS(app, origins=" + " + ".join(["'https://a.example'"] * DEPTH) + ")\n"
+    (tmp_path / "views.py").write_text(views)
     (tmp_path / "settings.py").write_text(
         "CORS_ALLOW_ALL_ORIGINS = True\n" + "".join(" " * i + "if x:\n" for i in range(150)) + " " * 150 + "pass\n"
     )
@@ -210,12 +221,14 @@ def test_deep_nesting_in_javascript_python_and_apache(tmp_path: Path) -> None:
         "settings.py:102:1: CORS001",
         "shallow/.htaccess:100:1: CORS402",
         "shallow/.htaccess:100:40: CORS103",
-        "views.py:1:1: CORS001",
+        # CPython 3.11+ cannot build the tree of a 10,000-term `+` chain (CORS001); 3.10 can, and corslint reads it
+        "views.py:1:1: CORS001" if _ast_refuses(views) else "views.py:2:1: CORS302",
     ]
     text = "\n".join(lines)
     assert ".htaccess:100:1: CORS001 [error] <IfModule>: sections nested deeper than 100 levels; the directives inside are not analysed" in text
     assert "app.py:2:218: CORS001 [error] Python syntax error: too many nested parentheses" in text
-    assert "views.py:1:1: CORS001 [error] cannot parse Python file: maximum recursion depth exceeded during ast construction" in text
+    if _ast_refuses(views):
+        assert "views.py:1:1: CORS001 [error] cannot parse Python file: maximum recursion depth exceeded during ast construction" in text
     # the 10,000-part concatenation is evaluated whole, and quoted short
     assert "server.js:3:1: CORS108 [error] The origin `https://a.examplehttps://a.example" in text
     assert "… (170000 characters)" in text
