@@ -117,7 +117,7 @@ def _policies(path: str, text: str) -> Iterator[CorsPolicy]:
         rest = code[match.end():]
         rest = re.sub(r"^\s*\[[^\]]*\]", "", rest)
         assigned = re.match(r"\s*=\s*(?:\{[^}]*?version\s*=\s*)?[\"']([^\"']*)[\"']", rest) if toml_like else None
-        spec = assigned.group(1) if assigned else re.split(r"[;\"'#]", rest, 1)[0]
+        spec = assigned.group(1) if assigned else re.split(r"[;\"'#]", rest, maxsplit=1)[0]
         bound = upper_bound(spec.strip(), bare_is_exact=assigned is not None)
         if bound is None:
             continue
