@@ -36,8 +36,7 @@ class IncludeFiles(Generic[P]):
         self.problems: list[ParseProblem] = []
         self.skipped: dict[str, str] = {}
         self._reported: set[tuple[str, int, str]] = set()
-        # path answers reused across include directives (each costs a realpath)
-        self._inside: dict[Path, bool] = {}
+        # path answers reused across include directives (the workspace remembers real paths)
         self._folder_cache: dict[str, list[Path]] = {}
         self._opened: dict[Path, P] = {}
 
@@ -125,19 +124,13 @@ class IncludeFiles(Generic[P]):
         for suffix in suffixes(arg):
             for folder in folders:
                 candidate = folder / suffix
-                if not self._is_inside(candidate.parent):
+                if not self.workspace.inside(candidate.parent):
                     refused = refused or f"{candidate} is outside the scanned tree; not read"
                     continue
                 matches = self._matches(folder, suffix, including)
                 if matches:
                     return matches, ""
         return [], refused
-
-    def _is_inside(self, folder: Path) -> bool:
-        known = self._inside.get(folder)
-        if known is None:
-            known = self._inside[folder] = self.workspace.inside(folder)
-        return known
 
     def _matches(self, folder: Path, suffix: str, including: Optional[P]) -> list[Path]:
         own: Optional[str] = None
@@ -167,7 +160,7 @@ class IncludeFiles(Generic[P]):
         folder = Path(self.workspace.realpath(including.abs_path)).parent
         folders = [folder]
         roots = self.workspace.roots
-        while folder not in roots and folder.parent != folder and self._is_inside(folder.parent):
+        while folder not in roots and folder.parent != folder and self.workspace.inside(folder.parent):
             folder = folder.parent
             folders.append(folder)
         self._folder_cache[including.path] = folders
