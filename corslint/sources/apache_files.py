@@ -12,8 +12,7 @@ from typing import Iterable, Iterator, Optional
 
 from corslint.model import Location
 from corslint.sources.apache_tree import SOURCE, Node, ParsedFile, parse_text
-from corslint.sources.base import Workspace
-from corslint.sources.include_files import GLOB_CHARS, IncludeFiles
+from corslint.sources.include_files import IncludeFiles
 
 MAX_INCLUDE_DEPTH = 32
 INCLUDES = frozenset({"include", "includeoptional"})
@@ -23,44 +22,31 @@ _DISTRIBUTION = re.compile(r"(?:^|/)(?:mods-enabled|mods-available|conf\.modules
 Chain = tuple[str, ...]
 
 
-class Loader(IncludeFiles[ParsedFile]):
+class Loader(IncludeFiles[ParsedFile, Node]):
     """Parses files on demand (once each) and resolves include directives to parsed files."""
 
     source = SOURCE
-
-    def __init__(self, workspace: Workspace) -> None:
-        super().__init__(workspace)
-        self._targets: dict[int, list[ParsedFile]] = {}
 
     def parse(self, path: str, text: str, abs_path: Optional[Path]) -> tuple[ParsedFile, Iterable[tuple[Location, str]]]:
         parsed = parse_text(path, text, abs_path)
         return parsed, [(Location(path, line, column), message) for line, column, message in parsed.problems]
 
-    def targets(self, node: Node) -> list[ParsedFile]:
-        """The parsed files an include directive names (cached); problems are reported on the include line."""
-        key = id(node)
-        if key not in self._targets:
-            self._targets[key] = self._resolve(node)
-        return self._targets[key]
+    def include_nodes(self, parsed: ParsedFile) -> Iterator[Node]:
+        return _includes(parsed.nodes)
 
-    def _resolve(self, node: Node) -> list[ParsedFile]:
+    def resolve(self, node: Node) -> list[ParsedFile]:
         if not node.args:
             self.problem(node.location(), f"{node.name} without a file name")
             return []
         arg = node.args[0].text
-        optional = node.key == "includeoptional"
-        paths, refused = self.find(self.parsed.get(node.path), arg)
-        if not paths:
-            if refused and not optional:
-                self.problem(node.location(0), f"{node.name} {arg}: {refused}")
-            elif not optional and not GLOB_CHARS.search(arg) and not _DISTRIBUTION.search(arg.replace("\\", "/")):
-                self.problem(
-                    node.location(0),
-                    f"{node.name} {arg}: not found in the scanned tree; CORS headers it may set are not analysed",
-                )
-            return []
-        found = (self.open_target(node.location(0), f"{node.name} {arg}", path) for path in paths)
-        return [parsed for parsed in found if parsed is not None]
+        return self.open_include(
+            self.parsed.get(node.path),
+            arg,
+            node.location(0),
+            f"{node.name} {arg}",
+            report_missing=_DISTRIBUTION.search(arg.replace("\\", "/")) is None,
+            optional=node.key == "includeoptional",
+        )
 
     def expand(self, nodes: list[Node], chain: Chain) -> Iterator[tuple[Node, Chain]]:
         """`nodes` with each include replaced by the included files' top-level nodes (cycles reported, not followed)."""
@@ -76,22 +62,6 @@ class Loader(IncludeFiles[ParsedFile]):
                     self.problem(node.location(0), f"{node.name}: includes nested deeper than {MAX_INCLUDE_DEPTH}; not followed")
                 else:
                     yield from self.expand(target.nodes, (*chain, target.path))
-
-    def include_graph(self, roots: list[ParsedFile]) -> dict[str, list[str]]:
-        """Every file reachable from `roots` through includes (at any depth of sections), as path -> included paths."""
-        graph: dict[str, list[str]] = {}
-        queue = list(roots)
-        while queue:
-            parsed = queue.pop()
-            if parsed.path in graph:
-                continue
-            edges: list[str] = []
-            for node in _includes(parsed.nodes):
-                for target in self.targets(node):
-                    edges.append(target.path)
-                    queue.append(target)
-            graph[parsed.path] = edges
-        return graph
 
 
 def _includes(nodes: list[Node]) -> Iterator[Node]:

@@ -23,10 +23,16 @@ class Parsed(Protocol):
 
 
 P = TypeVar("P", bound=Parsed)
+N = TypeVar("N")  # an include directive of the source's parse tree
 
 
-class IncludeFiles(Generic[P]):
-    """Parses files on demand (once each) and turns an include argument into parsed files of the tree."""
+class IncludeFiles(Generic[P, N]):
+    """Parses files on demand (once each) and turns an include argument into parsed files of the tree.
+
+    A source says how to parse a file (`parse`), where its include directives are (`include_nodes`) and how one
+    names its targets (`resolve`, usually through `open_include`); the cache, the include graph and every
+    problem message are shared.
+    """
 
     source: str = ""
 
@@ -39,10 +45,61 @@ class IncludeFiles(Generic[P]):
         # path answers reused across include directives (the workspace remembers real paths)
         self._folder_cache: dict[str, list[Path]] = {}
         self._opened: dict[Path, P] = {}
+        self._targets: dict[int, list[P]] = {}
 
     def parse(self, path: str, text: str, abs_path: Optional[Path]) -> tuple[P, Iterable[tuple[Location, str]]]:
         """The parsed file and the syntax problems found in it."""
         raise NotImplementedError
+
+    def include_nodes(self, parsed: P) -> Iterable[N]:
+        """The include directives of a parsed file, in file order."""
+        raise NotImplementedError
+
+    def resolve(self, node: N) -> list[P]:
+        """The parsed files an include directive names, its problems reported."""
+        raise NotImplementedError
+
+    def targets(self, node: N) -> list[P]:
+        """The parsed files an include directive names (resolved once per directive)."""
+        key = id(node)
+        cached = self._targets.get(key)
+        if cached is None:
+            cached = self._targets[key] = self.resolve(node)
+        return cached
+
+    def include_graph(self, roots: list[P]) -> dict[str, list[str]]:
+        """Every file reachable from `roots` through includes (parsing them), as path -> included paths."""
+        graph: dict[str, list[str]] = {}
+        queue = list(roots)
+        while queue:
+            parsed = queue.pop()
+            if parsed.path in graph:
+                continue
+            edges: list[str] = []
+            for node in self.include_nodes(parsed):
+                for target in self.targets(node):
+                    edges.append(target.path)
+                    if target.path not in graph:
+                        queue.append(target)
+            graph[parsed.path] = edges
+        return graph
+
+    def open_include(
+        self, including: Optional[P], arg: str, at: Location, label: str, *, report_missing: bool, optional: bool = False
+    ) -> list[P]:
+        """The parsed files `arg` names. A refused target, or a missing one when `report_missing`, is a problem at
+        `at`, unless the include is `optional` (Apache's IncludeOptional)."""
+        paths, refused = self.find(including, arg)
+        if not paths:
+            if optional:
+                return []
+            if refused:
+                self.problem(at, f"{label}: {refused}")
+            elif report_missing and not GLOB_CHARS.search(arg):
+                self.problem(at, f"{label}: not found in the scanned tree; CORS headers it may set are not analysed")
+            return []
+        found = (self.open_target(at, label, path) for path in paths)
+        return [parsed for parsed in found if parsed is not None]
 
     def problem(self, location: Location, message: str) -> None:
         key = (location.path, location.line, message)

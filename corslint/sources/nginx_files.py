@@ -10,7 +10,7 @@ from typing import Iterable, Iterator, Optional
 
 from corslint.model import Location
 from corslint.sources.base import Workspace
-from corslint.sources.include_files import GLOB_CHARS, IncludeFiles
+from corslint.sources.include_files import IncludeFiles
 from corslint.sources.nginx_tree import SOURCE, Node, ParsedFile, parse_text
 
 MAX_INCLUDE_DEPTH = 32
@@ -35,46 +35,28 @@ def is_distribution_file(arg: str) -> bool:
     )
 
 
-class Loader(IncludeFiles[ParsedFile]):
+class Loader(IncludeFiles[ParsedFile, Node]):
     """Parses files on demand (once each) and resolves include directives to parsed files."""
 
     source = SOURCE
 
     def __init__(self, workspace: Workspace) -> None:
         super().__init__(workspace)
-        self._targets: dict[int, list[ParsedFile]] = {}
         self._cycles: set[int] = set()
 
     def parse(self, path: str, text: str, abs_path: Optional[Path]) -> tuple[ParsedFile, Iterable[tuple[Location, str]]]:
         parsed = parse_text(path, text, abs_path)
         return parsed, [(problem.location, problem.message) for problem in parsed.problems]
 
-    def targets(self, node: Node) -> list[ParsedFile]:
-        """The parsed files an include directive names (cached); problems are reported on the include line."""
-        key = id(node)
-        cached = self._targets.get(key)
-        if cached is None:
-            cached = self._resolve(node)
-            self._targets[key] = cached
-        return cached
+    def include_nodes(self, parsed: ParsedFile) -> list[Node]:
+        return parsed.includes
 
-    def _resolve(self, node: Node) -> list[ParsedFile]:
+    def resolve(self, node: Node) -> list[ParsedFile]:
         if not node.args:
             self.problem(node.location(), "include without a file name")
             return []
         arg = node.args[0]
-        paths, refused = self.find(node.file, arg)
-        if not paths:
-            if refused:
-                self.problem(node.location(1), f"include {arg}: {refused}")
-            elif not GLOB_CHARS.search(arg) and not is_distribution_file(arg):
-                self.problem(
-                    node.location(1),
-                    f"include {arg}: not found in the scanned tree; CORS headers it may set are not analysed",
-                )
-            return []
-        found = (self.open_target(node.location(1), f"include {arg}", path) for path in paths)
-        return [parsed for parsed in found if parsed is not None]
+        return self.open_include(node.file, arg, node.location(1), f"include {arg}", report_missing=not is_distribution_file(arg))
 
     def expand(self, nodes: list[Node], chain: Chain) -> Iterator[tuple[Node, Chain]]:
         """The nodes with every include replaced by the included files' top-level nodes, each with its include chain."""
@@ -109,20 +91,3 @@ class Loader(IncludeFiles[ParsedFile]):
                 parsed.sets = []
         self._targets.clear()
         self._opened.clear()
-
-    def include_graph(self, roots: list[ParsedFile]) -> dict[str, list[str]]:
-        """Every file reachable from `roots` through includes (parsing them), as path -> included paths."""
-        graph: dict[str, list[str]] = {}
-        queue = list(roots)
-        while queue:
-            parsed = queue.pop()
-            if parsed.path in graph:
-                continue
-            edges: list[str] = []
-            for node in parsed.includes:
-                for target in self.targets(node):
-                    edges.append(target.path)
-                    if target.path not in graph:
-                        queue.append(target)
-            graph[parsed.path] = edges
-        return graph
