@@ -10,7 +10,8 @@ from pathlib import Path
 from typing import Callable, Sequence
 
 from corslint.model import Location, ParseProblem
-from corslint.sources.base import Source, SourceFile, Workspace
+from corslint.sources.base import Source
+from corslint.workspace import SourceFile, Workspace
 from corslint.unsupported import may_be_unsupported, unsupported_reason
 
 HEAD_BYTES = 4096

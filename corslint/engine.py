@@ -18,7 +18,7 @@ from corslint.parallel import can_fork, run_forked
 from corslint.registry import Registry
 from corslint.rule import Rule, RuleContext
 from corslint.selection import code_for, enabled_codes, resolve
-from corslint.sources.base import SourceFile, Workspace
+from corslint.workspace import SourceFile, Workspace
 
 PARSE_ERROR = "CORS001"
 

@@ -26,7 +26,7 @@ BUILTIN_SOURCES: dict[str, str] = {
     "javascript": "corslint.sources.javascript:JavaScriptSource",
     "apache": "corslint.sources.apache:ApacheSource",
     "python": "corslint.sources.python:PythonSource",
-    "python-deps": "corslint.sources.py_deps:PythonDepsSource",
+    "python-deps": "corslint.sources.python:PythonDepsSource",
 }
 
 

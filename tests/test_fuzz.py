@@ -24,7 +24,8 @@ from corslint.config import Config
 from corslint.engine import LintResult, StdinInput, UnknownKind, lint
 from corslint.model import Extraction, Location
 from corslint.registry import load
-from corslint.sources.base import Source, SourceFile, Workspace
+from corslint.sources.base import Source
+from corslint.workspace import SourceFile, Workspace
 from conftest import REPO
 
 pytestmark = pytest.mark.fuzz

@@ -13,7 +13,7 @@ from conftest import REPO
 from corslint.config import Config
 from corslint.engine import lint
 from corslint.registry import load
-from corslint.sources.base import SourceFile, Workspace
+from corslint.workspace import SourceFile, Workspace
 
 
 def _source_files(folder: Path) -> list[SourceFile]:

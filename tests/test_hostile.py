@@ -102,7 +102,7 @@ def test_huge_file_is_skipped_without_reading_it(tmp_path: Path, monkeypatch: py
         handle.write(b"server { location / { add_header Access-Control-Allow-Origin * always; } }\n")
         handle.truncate(50 * 1024 * 1024)
     import corslint.discovery as discovery
-    from corslint.sources.base import SourceFile
+    from corslint.workspace import SourceFile
 
     read_sizes: list[int] = []
     real_head = discovery._read_head
@@ -326,7 +326,7 @@ def test_bounded_fallback_probe_reports_bypasses_the_exact_analysis_missed(tmp_p
 
 @pytest.mark.skipif(not hasattr(os, "symlink"), reason="needs symlinks")
 def test_the_remembered_realpath_agrees_with_os_path_realpath(tmp_path: Path) -> None:
-    from corslint.sources.base import Workspace
+    from corslint.workspace import Workspace
 
     (tmp_path / "a" / "b").mkdir(parents=True)
     (tmp_path / "a" / "b" / "f.conf").write_text("x")

@@ -1,1 +1,2 @@
-"""Input sources: one module per kind of configuration file, all behind the `Source` interface."""
+"""Input sources: one package per family of configuration files (`nginx/`, `apache/`, `javascript/`, `python/`),
+each exposing its `Source`; `base` holds the interface and `include_files` the include layer the servers share."""

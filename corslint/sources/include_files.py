@@ -10,7 +10,8 @@ from pathlib import Path, PurePosixPath
 from typing import Callable, Generic, Iterable, Optional, Protocol, TypeVar
 
 from corslint.model import Comment, Extraction, Location, ParseProblem
-from corslint.sources.base import FileTooLarge, SourceFile, Workspace, decode
+from corslint.sources.base import decode
+from corslint.workspace import FileTooLarge, SourceFile, Workspace
 
 GLOB_CHARS = re.compile(r"[*?\[]")
 _DECODE_LINE = re.compile(r"at line (\d+)")

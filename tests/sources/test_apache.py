@@ -18,11 +18,11 @@ from corslint.model import (
     PreflightKind,
     State,
 )
-from corslint.sources.apache import ApacheSource
-from corslint.sources.apache_scopes import expand_alternatives
-from corslint.sources.apache_tree import parse_text, split_words
-from corslint.sources.base import SourceFile, Workspace
-from corslint.sources.nginx import NginxSource
+from corslint.sources.apache.source import ApacheSource
+from corslint.sources.apache.scopes import expand_alternatives
+from corslint.sources.apache.tree import parse_text, split_words
+from corslint.workspace import SourceFile, Workspace
+from corslint.sources.nginx.source import NginxSource
 
 CORPUS = Path(__file__).resolve().parents[2].parent / "shared" / "corpus" / "real"
 ACAO = 'Header always set Access-Control-Allow-Origin'

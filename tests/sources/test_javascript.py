@@ -12,8 +12,8 @@ import pytest
 
 from corslint.model import DEPRECATED_OPTION, MIDDLEWARE_ORDER, UNKNOWN_OPTION, VULNERABLE_VERSION
 from corslint.model import CorsPolicy, DeliveryKind, Extraction, ListKind, MatchMode, OriginKind, PreflightKind, State
-from corslint.sources.base import SourceFile, Workspace
-from corslint.sources.javascript import JavaScriptSource
+from corslint.workspace import SourceFile, Workspace
+from corslint.sources.javascript.source import JavaScriptSource
 
 EXPRESS = "const express = require('express');\nconst cors = require('cors');\nconst app = express();\n"
 
@@ -67,7 +67,7 @@ def test_files_without_probe_words_are_not_parsed(tmp_path: Path) -> None:
 def test_nginx_run_does_not_import_tree_sitter() -> None:
     code = (
         "import sys\nfrom corslint.registry import load\nload(plugins=False)\n"
-        "import corslint.sources.javascript\nassert 'tree_sitter' not in sys.modules\n"
+        "import corslint.sources.javascript.source\nassert 'tree_sitter' not in sys.modules\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
 

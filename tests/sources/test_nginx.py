@@ -21,8 +21,8 @@ from corslint.model import (
     PreflightKind,
     State,
 )
-from corslint.sources.base import SourceFile, Workspace
-from corslint.sources.nginx import NginxSource
+from corslint.workspace import SourceFile, Workspace
+from corslint.sources.nginx.source import NginxSource
 
 CORPUS = Path(__file__).resolve().parents[2].parent / "shared" / "corpus" / "real" / "nginx"
 API = "server api.example.com > location /v1/"

@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from conftest import REPO, SHARED
-from corslint.sources.nginx_tree import crossplane_tokens, lex, parse_text
+from corslint.sources.nginx.tree import crossplane_tokens, lex, parse_text
 
 CORPUS = SHARED / "corpus" / "real" / "nginx"
 NGINX_SUFFIXES = (".conf", ".nginx", ".template", ".tpl")
@@ -81,7 +81,7 @@ def test_same_tokens_as_crossplane_on_any_text(pieces: list[str]) -> None:
 
 
 def test_parse_text_builds_the_same_tree_from_either_lexer(monkeypatch: pytest.MonkeyPatch) -> None:
-    import corslint.sources.nginx_tree as tree
+    import corslint.sources.nginx.tree as tree
 
     def shape(text: str) -> list:
         parsed = parse_text("nginx.conf", text)

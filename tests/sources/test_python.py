@@ -11,9 +11,9 @@ import pytest
 
 from corslint.model import DEPRECATED_OPTION, MIDDLEWARE_ORDER, NOT_INSTALLED, ROUTE_METHOD, UNKNOWN_OPTION, VULNERABLE_VERSION
 from corslint.model import CorsPolicy, DeliveryKind, Extraction, ListKind, MatchMode, OriginKind, PreflightKind
-from corslint.sources.base import SourceFile, Workspace
-from corslint.sources.py_deps import PythonDepsSource
-from corslint.sources.python import PythonSource
+from corslint.workspace import SourceFile, Workspace
+from corslint.sources.python.deps import PythonDepsSource
+from corslint.sources.python.source import PythonSource
 
 
 def run(tmp_path: Path, files: dict[str, Union[str, bytes]], source=None) -> Extraction:  # type: ignore[no-untyped-def]

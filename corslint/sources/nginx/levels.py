@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from typing import Optional
 
-from corslint.sources.nginx_files import Chain, Loader
-from corslint.sources.nginx_tree import Node, ParsedFile
+from corslint.sources.nginx.files import Chain, Loader
+from corslint.sources.nginx.tree import Node, ParsedFile
 
 PASS_DIRECTIVES = frozenset({"proxy_pass", "fastcgi_pass", "uwsgi_pass", "grpc_pass", "scgi_pass", "memcached_pass"})
 HANDLER_DIRECTIVES = frozenset(

@@ -20,9 +20,9 @@ from corslint.model import (
     WiringFact,
 )
 from corslint.model import ROUTE_METHOD
-from corslint.sources.py_common import OriginBuilder, bool_setting, functions_and_module, list_setting, local_names, scalar_setting, unknown_keywords
-from corslint.sources.py_module import PyModule
-from corslint.sources.py_values import Evaluator, ModuleEnv, Val, dotted
+from corslint.sources.python.common import OriginBuilder, bool_setting, functions_and_module, list_setting, local_names, scalar_setting, unknown_keywords
+from corslint.sources.python.module import PyModule
+from corslint.sources.python.values import Evaluator, ModuleEnv, Val, dotted
 
 OPTIONS = frozenset(
     {

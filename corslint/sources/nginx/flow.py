@@ -10,10 +10,10 @@ from __future__ import annotations
 from typing import NamedTuple, Optional, Union
 
 from corslint.model import MatchMode, OriginKind, OriginRule, Provenance, Related
-from corslint.sources.nginx_files import Loader
-from corslint.sources.nginx_levels import Level
-from corslint.sources.nginx_tree import TEMPLATE_VARIABLE, Node
-from corslint.sources.nginx_values import (
+from corslint.sources.nginx.files import Loader
+from corslint.sources.nginx.levels import Level
+from corslint.sources.nginx.tree import TEMPLATE_VARIABLE, Node
+from corslint.sources.nginx.values import (
     ORIGIN,
     ORIGIN_VALUE,
     MapEntry,

@@ -11,7 +11,7 @@ from typing import Optional
 
 from corslint import origins
 from corslint.model import MatchMode, OriginKind, OriginRule, Provenance, Related
-from corslint.sources.apache_headers import EnvDefinition, Sent
+from corslint.sources.apache.headers import EnvDefinition, Sent
 
 _ENV_REF = re.compile(r"%\{([^}]+)\}e")
 _BACKREF = re.compile(r"^\$([0-9])$")

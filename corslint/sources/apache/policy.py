@@ -23,7 +23,7 @@ from corslint.model import (
     Setting,
     WiringFact,
 )
-from corslint.sources.apache_headers import (
+from corslint.sources.apache.headers import (
     ACAC,
     ACAH,
     ACAM,
@@ -37,9 +37,9 @@ from corslint.sources.apache_headers import (
     relevant,
     replay,
 )
-from corslint.sources.apache_origins import origin_rules
-from corslint.sources.apache_scopes import Entry, Scope
-from corslint.sources.apache_tree import Node
+from corslint.sources.apache.origins import origin_rules
+from corslint.sources.apache.scopes import Entry, Scope
+from corslint.sources.apache.tree import Node
 
 _PROXY = frozenset({"proxypass", "proxypassmatch"})
 _SCRIPTS = frozenset({"fallbackresource"})

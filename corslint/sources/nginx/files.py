@@ -9,9 +9,9 @@ from pathlib import Path, PurePosixPath
 from typing import Iterable, Iterator, Optional
 
 from corslint.model import Location
-from corslint.sources.base import Workspace
+from corslint.workspace import Workspace
 from corslint.sources.include_files import IncludeFiles
-from corslint.sources.nginx_tree import SOURCE, Node, ParsedFile, parse_text
+from corslint.sources.nginx.tree import SOURCE, Node, ParsedFile, parse_text
 
 MAX_INCLUDE_DEPTH = 32
 # files every distribution ships next to nginx.conf; an include of one that is not in the tree is expected

@@ -8,7 +8,7 @@ from functools import wraps
 from typing import Any, Callable, Optional, TypeVar
 
 from corslint.model import MatchMode, OriginKind, OriginRule, Provenance, Related
-from corslint.sources.js_syntax import Bindings, Doc, Node, args_of, env_read, is_function, operator, string_value, unwrap
+from corslint.sources.javascript.syntax import Bindings, Doc, Node, args_of, env_read, is_function, operator, string_value, unwrap
 
 _REGEX_SPECIAL = set(".^$*+?()[]{}|\\/")
 _NEGATIVE_INDEX = ("=== -1", "== -1", "< 0")

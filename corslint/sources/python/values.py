@@ -10,8 +10,8 @@ from pathlib import Path
 from typing import Any, Callable, Iterator, Optional
 
 from corslint.model import Provenance
-from corslint.sources.base import Workspace
-from corslint.sources.py_module import PyModule, parse_module
+from corslint.workspace import Workspace
+from corslint.sources.python.module import PyModule, parse_module
 
 DJANGO_DEFAULT_HEADERS = ("accept", "authorization", "content-type", "user-agent", "x-csrftoken", "x-requested-with")
 DJANGO_DEFAULT_METHODS = ("DELETE", "GET", "OPTIONS", "PATCH", "POST", "PUT")

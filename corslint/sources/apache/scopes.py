@@ -13,8 +13,8 @@ from pathlib import PurePosixPath
 from typing import Iterator, Optional
 
 from corslint.model import Location
-from corslint.sources.apache_files import Chain, Loader
-from corslint.sources.apache_tree import Node, ParsedFile
+from corslint.sources.apache.files import Chain, Loader
+from corslint.sources.apache.tree import Node, ParsedFile
 
 SECTIONS = frozenset(
     {"virtualhost", "directory", "directorymatch", "files", "filesmatch", "location", "locationmatch", "proxy", "proxymatch"}

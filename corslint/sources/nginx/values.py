@@ -11,8 +11,8 @@ from functools import lru_cache
 from typing import Iterable, NamedTuple, Optional, Union
 
 from corslint.model import MatchMode, OriginKind, OriginRule, Provenance, Related
-from corslint.sources.nginx_files import Loader
-from corslint.sources.nginx_tree import Node, ParsedFile
+from corslint.sources.nginx.files import Loader
+from corslint.sources.nginx.tree import Node, ParsedFile
 
 ORIGIN = "http_origin"
 _VAR = re.compile(r"\$(?:\{(\w+)\}|(\w+))")

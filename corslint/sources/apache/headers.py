@@ -1,7 +1,7 @@
 """Apache source, header layer: `Header` directives replayed on mod_headers' two tables, and `SetEnvIf` definitions.
 
 `onsuccess` (the default) writes `r->headers_out`, `always` writes `r->err_headers_out`; an action only touches its
-own table, so a name present in both is sent twice. Facts only; the origin meaning of values is in apache_origins.
+own table, so a name present in both is sent twice. Facts only; the origin meaning of values is in origins.
 """
 
 from __future__ import annotations
@@ -11,8 +11,8 @@ from dataclasses import dataclass, field
 from typing import Optional
 
 from corslint.model import DeliveryFact, DeliveryKind, HeaderEmission, Location, Provenance, Related
-from corslint.sources.apache_scopes import Entry
-from corslint.sources.apache_tree import Node
+from corslint.sources.apache.scopes import Entry
+from corslint.sources.apache.tree import Node
 
 ACAO = "Access-Control-Allow-Origin"
 ACAC = "Access-Control-Allow-Credentials"

@@ -1,9 +1,5 @@
-"""nginx source: claims nginx configuration files and extracts one CorsPolicy per place a request is answered.
-
-Parsing (crossplane's lexer) lives in nginx_tree, includes in nginx_files, scopes and inheritance in
-nginx_levels, values and maps in nginx_values, `if`/`set` evaluation in nginx_flow and policy building
-in nginx_policy; all are imported lazily so `corslint --help` does not load them.
-"""
+"""The nginx `Source`: which files are nginx configuration, and the extraction that drives the package's modules
+(imported lazily, so `corslint --help` does not load them)."""
 
 from __future__ import annotations
 
@@ -15,11 +11,12 @@ from typing import TYPE_CHECKING, Callable, ClassVar
 
 from corslint.errors import describe
 from corslint.model import Extraction, Location, ParseProblem
-from corslint.sources.base import Source, SourceFile, Workspace, probe_view
+from corslint.sources.base import Source, probe_view
+from corslint.workspace import SourceFile, Workspace
 
 if TYPE_CHECKING:
-    from corslint.sources.nginx_tree import ParsedFile
-    from corslint.sources.nginx_values import VarIndex
+    from corslint.sources.nginx.tree import ParsedFile
+    from corslint.sources.nginx.values import VarIndex
 
 _NAME_SUFFIXES = (".conf", ".nginx", ".conf.template", ".conf.tpl")
 _FOLDERS = frozenset({"nginx", "sites-available", "sites-enabled", "conf.d", "snippets"})
@@ -85,14 +82,14 @@ class _Extractor:
     """Loads the files worth parsing, decides which are roots (included by nothing) and builds their policies."""
 
     def __init__(self, workspace: Workspace, extraction: Extraction) -> None:
-        from corslint.sources.nginx_files import Loader
+        from corslint.sources.nginx.files import Loader
 
         self.extraction = extraction
         self.loader = Loader(workspace)
 
     def run(self, files: list[SourceFile], worth: Callable[[bytes], bool]) -> None:
         from corslint.sources.include_files import reachable
-        from corslint.sources.nginx_values import VarIndex
+        from corslint.sources.nginx.values import VarIndex
 
         candidates = self.loader.load_candidates(files, worth)
         graph = self.loader.include_graph(candidates)
@@ -112,9 +109,9 @@ class _Extractor:
         self.loader.release()
 
     def _root(self, parsed: ParsedFile, index: VarIndex, tree: set[str]) -> None:
-        from corslint.sources.nginx_flow import Flow
-        from corslint.sources.nginx_levels import build_levels, release_levels
-        from corslint.sources.nginx_policy import PolicyBuilder
+        from corslint.sources.nginx.flow import Flow
+        from corslint.sources.nginx.levels import build_levels, release_levels
+        from corslint.sources.nginx.policy import PolicyBuilder
 
         levels = []
         try:

@@ -16,8 +16,8 @@ from corslint.model import (
     Setting,
     WiringFact,
 )
-from corslint.sources.py_module import PyModule
-from corslint.sources.py_values import Evaluator, ModuleEnv, Regex, Req, Val
+from corslint.sources.python.module import PyModule
+from corslint.sources.python.values import Evaluator, ModuleEnv, Regex, Req, Val
 
 RequestHook = Callable[[ast.AST], Optional[Req]]
 

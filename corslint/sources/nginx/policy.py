@@ -27,10 +27,10 @@ from corslint.model import (
     Setting,
     WiringFact,
 )
-from corslint.sources.nginx_flow import Bound, Flow, State
-from corslint.sources.nginx_values import Var, parse_value
-from corslint.sources.nginx_levels import Entry, Level
-from corslint.sources.nginx_tree import Node
+from corslint.sources.nginx.flow import Bound, Flow, State
+from corslint.sources.nginx.values import Var, parse_value
+from corslint.sources.nginx.levels import Entry, Level
+from corslint.sources.nginx.tree import Node
 
 ACAO = "Access-Control-Allow-Origin"
 ACAC = "Access-Control-Allow-Credentials"

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Iterable, Iterator, Optional
 
 from corslint.model import Location
-from corslint.sources.apache_tree import SOURCE, Node, ParsedFile, parse_text
+from corslint.sources.apache.tree import SOURCE, Node, ParsedFile, parse_text
 from corslint.sources.include_files import IncludeFiles
 
 MAX_INCLUDE_DEPTH = 32

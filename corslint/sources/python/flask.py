@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import Iterator, Optional
 
 from corslint.model import CorsPolicy, ListKind, ListSetting, MatchMode, OriginKind, OriginRule, Preflight, PreflightKind, Provenance, WiringFact
-from corslint.sources.py_common import (
+from corslint.sources.python.common import (
     OriginBuilder,
     bool_setting,
     functions_and_module,
@@ -19,8 +19,8 @@ from corslint.sources.py_common import (
     close_name,
 )
 from corslint.model import UNKNOWN_OPTION
-from corslint.sources.py_module import PyModule
-from corslint.sources.py_values import Evaluator, ModuleEnv, Val, dotted
+from corslint.sources.python.module import PyModule
+from corslint.sources.python.values import Evaluator, ModuleEnv, Val, dotted
 
 SOURCE = "flask"
 OPTIONS = frozenset(

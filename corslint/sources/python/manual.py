@@ -22,9 +22,9 @@ from corslint.model import (
     Related,
     Setting,
 )
-from corslint.sources.py_common import local_names
-from corslint.sources.py_module import PyModule
-from corslint.sources.py_values import Evaluator, ModuleEnv, Regex, Req, Val, dotted, keyword
+from corslint.sources.python.common import local_names
+from corslint.sources.python.module import PyModule
+from corslint.sources.python.values import Evaluator, ModuleEnv, Regex, Req, Val, dotted, keyword
 
 CANONICAL = {
     name.lower(): name

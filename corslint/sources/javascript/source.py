@@ -3,7 +3,8 @@ of Express `cors`, @fastify/cors, @koa/cors, NestJS, socket.io and hand-written 
 
 Syntax errors: tree-sitter recovers with ERROR/MISSING nodes. Any such node means Node would refuse the file,
 so CORS001 is reported once per file at the first one (with the count of broken places), and everything that
-did parse is still analysed. tree-sitter and the js_* helpers are imported only when a file is worth parsing.
+did parse is still analysed. tree-sitter and the package's other modules are imported only when a file is worth
+parsing.
 """
 
 from __future__ import annotations
@@ -12,7 +13,8 @@ from typing import ClassVar
 
 from corslint.errors import describe
 from corslint.model import CorsPolicy, Extraction, Location, ParseProblem
-from corslint.sources.base import Source, SourceFile, Workspace, decode
+from corslint.sources.base import Source, decode
+from corslint.workspace import SourceFile, Workspace
 
 EXTENSIONS = (".js", ".mjs", ".cjs", ".jsx", ".ts", ".mts", ".cts", ".tsx")
 
@@ -58,7 +60,7 @@ class JavaScriptSource(Source):
         if error is not None:
             extraction.problems.append(ParseProblem(Location(source_file.path, 1, 1), f"cannot decode file: {error}", self.name))
             return
-        from corslint.sources.js_syntax import Doc, comments
+        from corslint.sources.javascript.syntax import Doc, comments
 
         doc = Doc.parse(source_file.path, text)
         problem = _syntax_problem(doc)
@@ -71,10 +73,10 @@ class JavaScriptSource(Source):
 
 def policies(doc) -> list[CorsPolicy]:  # type: ignore[no-untyped-def]
     """Every CORS policy one parsed file states: library uses first, then hand-written headers."""
-    from corslint.sources.js_app import AppScanner
-    from corslint.sources.js_libraries import build_policy
-    from corslint.sources.js_manual import ManualHeaders
-    from corslint.sources.js_syntax import Bindings
+    from corslint.sources.javascript.app import AppScanner
+    from corslint.sources.javascript.libraries import build_policy
+    from corslint.sources.javascript.manual import ManualHeaders
+    from corslint.sources.javascript.syntax import Bindings
 
     bindings = Bindings(doc)
     scanner = AppScanner(doc, bindings)
@@ -86,7 +88,7 @@ def policies(doc) -> list[CorsPolicy]:  # type: ignore[no-untyped-def]
 
 
 def _syntax_problem(doc) -> "ParseProblem | None":  # type: ignore[no-untyped-def]
-    from corslint.sources.js_syntax import syntax_errors
+    from corslint.sources.javascript.syntax import syntax_errors
 
     first, count = syntax_errors(doc)
     if first is None:

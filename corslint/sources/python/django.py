@@ -17,9 +17,9 @@ from corslint.model import (
     Setting,
     WiringFact,
 )
-from corslint.sources.py_common import OriginBuilder, bool_setting, close_name, list_setting, scalar_setting
-from corslint.sources.py_flask import OPTIONS as FLASK_OPTIONS
-from corslint.sources.py_values import DJANGO_DEFAULT_HEADERS, DJANGO_DEFAULT_METHODS, ModuleEnv, Val
+from corslint.sources.python.common import OriginBuilder, bool_setting, close_name, list_setting, scalar_setting
+from corslint.sources.python.flask import OPTIONS as FLASK_OPTIONS
+from corslint.sources.python.values import DJANGO_DEFAULT_HEADERS, DJANGO_DEFAULT_METHODS, ModuleEnv, Val
 
 SOURCE = "django"
 CORS_MIDDLEWARE = "corsheaders.middleware.CorsMiddleware"

@@ -9,8 +9,8 @@ from typing import Optional
 
 from corslint.model import DEPRECATED_OPTION, MIDDLEWARE_ORDER, VULNERABLE_VERSION
 from corslint.model import Preflight, PreflightKind, WiringFact
-from corslint.sources.js_libraries import FASTIFY_CORS, KOA_CORS, NPM_CORS, Library, Use
-from corslint.sources.js_syntax import (
+from corslint.sources.javascript.libraries import FASTIFY_CORS, KOA_CORS, NPM_CORS, Library, Use
+from corslint.sources.javascript.syntax import (
     Bindings,
     Doc,
     Node,

@@ -1,9 +1,5 @@
-"""Python source: Flask (flask-cors and hand-written headers), Django (django-cors-headers settings and views)
-and Starlette/FastAPI `CORSMiddleware`. Files are parsed with `ast` only: linted code is never imported or run.
-
-Parsing lives in py_module, value resolution in py_values, and each framework in py_flask, py_django,
-py_starlette and py_manual; they are imported lazily so `corslint --help` does not load them.
-"""
+"""The Python `Source`: which `.py` files hold CORS settings, parsed with `ast` only (linted code is never imported or
+run); the framework modules are imported lazily so `corslint --help` does not load them."""
 
 from __future__ import annotations
 
@@ -11,7 +7,8 @@ from typing import ClassVar
 
 from corslint.errors import describe
 from corslint.model import Extraction, Location, ParseProblem
-from corslint.sources.base import Source, SourceFile, Workspace
+from corslint.sources.base import Source
+from corslint.workspace import SourceFile, Workspace
 
 SOURCE = "python"
 
@@ -44,13 +41,13 @@ class PythonSource(Source):
 
 class _Extractor:
     def __init__(self, workspace: Workspace, extraction: Extraction) -> None:
-        from corslint.sources.py_values import ModuleLoader
+        from corslint.sources.python.values import ModuleLoader
 
         self.extraction = extraction
         self.loader = ModuleLoader(workspace)
 
     def run(self, files: list[SourceFile], worth) -> None:  # type: ignore[no-untyped-def]
-        from corslint.sources.py_module import PyModule, parse_module
+        from corslint.sources.python.module import PyModule, parse_module
 
         roots: list[PyModule] = []
         for source_file in sorted(files, key=lambda f: f.path):
@@ -74,7 +71,7 @@ class _Extractor:
         self._collect()
 
     def _policies(self, roots: list) -> None:  # type: ignore[type-arg]
-        from corslint.sources.py_flask import Options, collect_app_config
+        from corslint.sources.python.flask import Options, collect_app_config
 
         envs = [self.loader.env(mod) for mod in roots]
         star_imported = {imported.path for env in self.loader.envs.values() for imported in env.star_imports}
@@ -91,10 +88,10 @@ class _Extractor:
                 )
 
     def _module(self, env, app_config, *, leaf: bool) -> None:  # type: ignore[no-untyped-def]
-        from corslint.sources.py_django import extract_django
-        from corslint.sources.py_flask import extract_flask
-        from corslint.sources.py_manual import extract_manual
-        from corslint.sources.py_starlette import extract_starlette
+        from corslint.sources.python.django import extract_django
+        from corslint.sources.python.flask import extract_flask
+        from corslint.sources.python.manual import extract_manual
+        from corslint.sources.python.starlette import extract_starlette
 
         policies = self.extraction.policies
         text = env.mod.text
@@ -110,7 +107,7 @@ class _Extractor:
             policies.extend(extract_manual(env.mod, env))
 
     def _collect(self) -> None:
-        from corslint.sources.py_module import module_comments
+        from corslint.sources.python.module import module_comments
 
         for mod in self.loader.modules.values():
             self.extraction.files.add(mod.path)

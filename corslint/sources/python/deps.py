@@ -8,7 +8,8 @@ from typing import ClassVar, Iterator, Optional
 
 from corslint.model import VULNERABLE_VERSION
 from corslint.model import Comment, CorsPolicy, Extraction, Location, ParseProblem, Provenance, WiringFact
-from corslint.sources.base import Source, SourceFile, Workspace, decode
+from corslint.sources.base import Source, decode
+from corslint.workspace import SourceFile, Workspace
 
 SOURCE = "python-deps"
 # (advisory, what it is, first fixed release)

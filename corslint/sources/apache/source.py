@@ -1,8 +1,5 @@
-"""Apache httpd source: claims httpd.conf/.htaccess/vhost files and extracts one CorsPolicy per scope that sends CORS headers.
-
-Parsing lives in apache_tree, includes in apache_files, sections and .htaccess nesting in apache_scopes, the two
-header tables in apache_headers, origin values in apache_origins and policy building in apache_policy.
-"""
+"""The Apache `Source`: which files are httpd.conf/.htaccess/vhost files, and the extraction that drives the
+package's modules (imported lazily)."""
 
 from __future__ import annotations
 
@@ -13,11 +10,12 @@ from typing import TYPE_CHECKING, ClassVar, Optional
 
 from corslint.errors import describe
 from corslint.model import Extraction, Location, ParseProblem
-from corslint.sources.base import Source, SourceFile, Workspace
+from corslint.sources.base import Source
+from corslint.workspace import SourceFile, Workspace
 
 if TYPE_CHECKING:
-    from corslint.sources.apache_scopes import Scope
-    from corslint.sources.apache_tree import ParsedFile
+    from corslint.sources.apache.scopes import Scope
+    from corslint.sources.apache.tree import ParsedFile
 
 _FOLDERS = frozenset({"sites-available", "sites-enabled", "conf.d", "conf-available", "conf-enabled", "httpd", "vhosts", "vhosts.d"})
 _NAMES = frozenset({"httpd.conf", "apache2.conf", "apache.conf", "httpd-vhosts.conf"})
@@ -72,7 +70,7 @@ class ApacheSource(Source):
 
 class _Extractor:
     def __init__(self, workspace: Workspace, extraction: Extraction) -> None:
-        from corslint.sources.apache_files import Loader
+        from corslint.sources.apache.files import Loader
 
         self.extraction = extraction
         self.loader = Loader(workspace)
@@ -93,8 +91,8 @@ class _Extractor:
         self.loader.report(self.extraction, analysed)
 
     def _build(self, roots: list[ParsedFile]) -> None:
-        from corslint.sources.apache_policy import build_policies
-        from corslint.sources.apache_scopes import ScopeBuilder, release_scopes
+        from corslint.sources.apache.policy import build_policies
+        from corslint.sources.apache.scopes import ScopeBuilder, release_scopes
 
         builder = ScopeBuilder(self.loader)
         htaccess: dict[str, Scope] = {}

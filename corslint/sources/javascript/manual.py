@@ -20,8 +20,8 @@ from corslint.model import (
     Related,
     Setting,
 )
-from corslint.sources.js_origins import Guards, OriginReader, is_origin_expression
-from corslint.sources.js_syntax import Bindings, Doc, Node, args_of, callee_parts, env_read, is_function, string_value, unwrap, walk
+from corslint.sources.javascript.origins import Guards, OriginReader, is_origin_expression
+from corslint.sources.javascript.syntax import Bindings, Doc, Node, args_of, callee_parts, env_read, is_function, string_value, unwrap, walk
 
 _SETTERS = frozenset({"setHeader", "header", "set", "append", "writeHead", "headers", "vary"})
 _CANONICAL = {

@@ -20,8 +20,8 @@ from corslint.model import (
     Setting,
     WiringFact,
 )
-from corslint.sources.js_origins import OriginReader
-from corslint.sources.js_syntax import Bindings, Doc, Node, ObjectProps, env_read, object_props, string_value, unwrap
+from corslint.sources.javascript.origins import OriginReader
+from corslint.sources.javascript.syntax import Bindings, Doc, Node, ObjectProps, env_read, object_props, string_value, unwrap
 
 
 @dataclass(frozen=True)
