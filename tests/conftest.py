@@ -9,10 +9,16 @@ from pathlib import Path
 from typing import Any, Optional
 
 import pytest
+from hypothesis import HealthCheck, settings
 
 from corslint.config import Config, load_config
 from corslint.engine import LintResult, lint
 from corslint.registry import load
+
+# No test may depend on how fast the machine is: Hypothesis's per-example deadline and its too-slow health check
+# read the clock, so both are off for every test (speed is measured in bench/).
+settings.register_profile("corslint", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile("corslint")
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"

@@ -267,21 +267,22 @@ def _with_pattern(name: str, pattern: str) -> str:
     return f"const cors = require('cors');\napp.use(cors({{ origin: {pattern} }}));\n"
 
 
-def test_hostile_origin_patterns_are_analysed_within_a_budget(tmp_path: Path) -> None:
+def test_hostile_origin_patterns_are_analysed_within_a_budget(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Catastrophic-backtracking and oversized patterns through the real rules: bounded work, and a low-confidence
     CORS106 note exactly when the analysis gave up."""
-    import time
-
     from conftest import lint_tree
     from corslint.findings import Confidence
-    from corslint.origins import analyze_pattern
+    from corslint.origins import ACCEPT_STEPS, ANALYSIS_STEPS, FALLBACK_STEPS, analyze_pattern
+    from meters import matcher_work
 
     for index, (name, pattern) in enumerate(HOSTILE_PATTERNS):
         (tmp_path / str(index)).mkdir()
         (tmp_path / str(index) / name).write_text(_with_pattern(name, pattern))
-    started = time.monotonic()
-    result = lint_tree(tmp_path, {"select": ["ALL"]})
-    assert time.monotonic() - started < 5
+    with matcher_work(monkeypatch) as work:
+        result = lint_tree(tmp_path, {"select": ["ALL"]}, jobs=1)
+    work.assert_bounded()
+    assert len(work.compiled) <= len(HOSTILE_PATTERNS)  # each pattern compiled once, whatever the rules ask of it
+    assert work.vm_steps <= len(HOSTILE_PATTERNS) * (ANALYSIS_STEPS + FALLBACK_STEPS + 4 * ACCEPT_STEPS)
     assert not any("internal error" in f.message for f in result.findings)
     notes = {f.location.path.split("/")[0]: f for f in result.findings if f.code == "CORS106"}
     bypass = notes.pop("1")  # `(.*a){20}` is analysed to the end, and the fallback probe names an origin it accepts
@@ -297,23 +298,26 @@ def test_hostile_origin_patterns_are_analysed_within_a_budget(tmp_path: Path) ->
         assert (name, found.ok, found.exhausted) == (name, True, False)  # analysed to the end: no note is due
 
 
-def test_bounded_fallback_probe_reports_bypasses_the_exact_analysis_missed(tmp_path: Path) -> None:
+def test_bounded_fallback_probe_reports_bypasses_the_exact_analysis_missed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """`(.*a){20}` spells no origin to mutate, and `(x?){0,1200}app\\.example\\.com` exhausts the exact analysis: the
     bounded fallback probe finds an attacker origin each accepts, and CORS106 names it instead of staying silent or
     writing a low-confidence note; the tight pattern that exhausts the budget keeps its note."""
-    import time
-
     from conftest import lint_tree
     from corslint.findings import Confidence
+    from corslint.origins import ACCEPT_STEPS, ANALYSIS_STEPS, FALLBACK_STEPS
+    from meters import matcher_work
 
     patterns = ("~(.*a){20}", r"~(x?){0,1200}app\.example\.com",
                 r"~^https://(app|www|api|cdn|img|static|admin|beta)\.example\.com(x?){0,1900}$")
     for index, pattern in enumerate(patterns):
         (tmp_path / str(index)).mkdir()
         (tmp_path / str(index) / "nginx.conf").write_text(_with_pattern("nginx.conf", pattern))
-    started = time.monotonic()
-    result = lint_tree(tmp_path, {"select": ["ALL"]})
-    assert time.monotonic() - started < 5
+    with matcher_work(monkeypatch) as work:
+        result = lint_tree(tmp_path, {"select": ["ALL"]}, jobs=1)
+    work.assert_bounded()
+    assert work.vm_steps <= len(patterns) * (ANALYSIS_STEPS + FALLBACK_STEPS + 4 * ACCEPT_STEPS)
     found = {f.location.path.split("/")[0]: f for f in result.findings if f.code == "CORS106"}
     assert sorted(found) == ["0", "1", "2"]
     assert found["0"].confidence is Confidence.HIGH
