@@ -6,6 +6,7 @@
     python bench/run.py --tree path/to/repo   # measure an existing tree instead of a generated one
     python bench/run.py --jobs 1              # force one process (default: corslint's automatic choice)
     python bench/run.py --jobs-sweep          # --jobs 1 against --jobs 2 over growing trees (the auto threshold)
+    python bench/run.py --startup             # only start-up: one small file of each kind against bare Python
 
 Trees are generated with ../shared/bench/gen_corpus.py (deterministic for a seed). Every
 measurement runs in its own child process, so wall time, CPU time (user+sys, worker processes
@@ -136,6 +137,17 @@ SMALL_CONF = (
 )
 
 
+# one small file per supported kind, linted alone as pre-commit would: start-up dominates these runs
+SMALL_FILES = {
+    "apache": (".htaccess", 'Header set Access-Control-Allow-Origin "https://app.example.com"\n'),
+    "javascript": ("server.js", "const cors = require('cors');\nconst app = require('express')();\n"
+                                "app.use(cors({ origin: 'https://app.example.com', credentials: true }));\n"),
+    "python": ("app.py", "from flask import Flask\nfrom flask_cors import CORS\n\napp = Flask(__name__)\n"
+                         "CORS(app, origins=['https://app.example.com'])\n"),
+}
+
+STARTUP_RATIO_TARGET = 8.0
+
 SMALL_PROJECT = '[project]\nname = "app"\nversion = "1.0"\n\n[tool.corslint]\nfail-on = "error"\n'
 
 
@@ -148,6 +160,7 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3, help="runs per measurement; the fastest is reported")
     parser.add_argument("--jobs", type=int, help="pass --jobs N to corslint (default: its automatic choice)")
     parser.add_argument("--jobs-sweep", action="store_true", help="only compare --jobs 1 and --jobs 2 over growing trees")
+    parser.add_argument("--startup", action="store_true", help="only the start-up figures (small files, bare Python)")
     parser.add_argument("--json", type=Path, help="also write the figures here")
     opts = parser.parse_args()
 
@@ -161,7 +174,10 @@ def main() -> None:
         warm_up(small.parent)
         if opts.jobs_sweep:
             results["sweep"] = sweep(work, opts)
+        elif opts.startup:
+            run_startup(small, opts, results)
         else:
+            run_startup(small, opts, results)
             run_targets(work, small, opts, results)
     results["load_after"] = os.getloadavg()[0]
     report(results)
@@ -169,10 +185,18 @@ def main() -> None:
         opts.json.write_text(json.dumps(results, indent=2) + "\n")
 
 
-def run_targets(work: Path, small: Path, opts: argparse.Namespace, results: dict) -> None:
+def run_startup(small: Path, opts: argparse.Namespace, results: dict) -> None:
+    """One small file of each kind, as pre-commit runs it (the staged file named, the project's configuration read)."""
     # a 0.1 s run is at the mercy of any other process for a moment: more tries cost little and steady the figure
-    # as pre-commit runs it: the staged file named, the project's configuration found and read
-    results["small_file"] = best_of(max(opts.repeat, 10), corslint_argv(small.name, jobs=opts.jobs), cwd=small.parent)
+    tries = 5 * max(opts.repeat, 1)
+    results["bare_python"] = best_of(tries, [sys.executable, "-c", "pass"])
+    results["small_file"] = best_of(tries, corslint_argv(small.name, jobs=opts.jobs), cwd=small.parent)
+    for kind, (name, text) in SMALL_FILES.items():
+        (small.parent / name).write_text(text)
+        results[f"small_{kind}"] = best_of(tries, corslint_argv(name, jobs=opts.jobs), cwd=small.parent)
+
+
+def run_targets(work: Path, small: Path, opts: argparse.Namespace, results: dict) -> None:
     tree = opts.tree
     if tree is None:
         tree = work / "tree"
@@ -216,8 +240,12 @@ def report(results: dict) -> None:
     for sweep_row in results.get("sweep", []):
         for label in ("jobs1", "jobs2", "auto"):
             row(f"{sweep_row['files']:>6} files, {label}", sweep_row[label])
-    if "small_file" in results:
-        row("one small file (pre-commit)", results["small_file"], "target <= 0.10 s wall")
+    if "bare_python" in results:
+        bare = results["bare_python"]["wall_s"]
+        row("bare Python (python -c pass)", results["bare_python"])
+        for key, label in (("small_file", "nginx"), *((f"small_{kind}", kind) for kind in SMALL_FILES)):
+            ratio = results[key]["wall_s"] / bare
+            row(f"one small file: {label}", results[key], f"{ratio:.1f}x bare Python (target <= {STARTUP_RATIO_TARGET:g}x)")
     if "tree" in results:
         tree = results["tree"]
         floors = tree["floor"]

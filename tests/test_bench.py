@@ -23,7 +23,8 @@ def test_a_tiny_benchmark_run_reports_every_figure(tmp_path: Path) -> None:
     )
     assert run.returncode == 0, run.stdout + run.stderr
     figures = json.loads(out.read_text())
-    for case in (figures["small_file"], figures["tree"]["corslint"], figures["big_nginx"]["corslint"]):
+    small = [figures[key] for key in ("bare_python", "small_file", "small_apache", "small_javascript", "small_python")]
+    for case in (*small, figures["tree"]["corslint"], figures["big_nginx"]["corslint"]):
         assert case["wall_s"] > 0 and case["peak_mib"] > 0
     assert set(figures["tree"]["floor"]) >= {"read", "nginx", "python"}
-    assert "one small file (pre-commit)" in run.stdout and "x crossplane's lexer" in run.stdout
+    assert "one small file: nginx" in run.stdout and "x bare Python (target <= 8x)" in run.stdout and "x crossplane's lexer" in run.stdout

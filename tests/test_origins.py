@@ -752,3 +752,18 @@ def test_in_allowlist_star_and_empty() -> None:
 def test_pattern_outside_allowlist(pattern: str, mode: MatchMode, allowlist: list[str], outside: str | None) -> None:
     found = pattern_outside_allowlist(pattern, dialect="pcre", mode=mode, ignore_case=False, allowlist=allowlist)
     assert found == outside
+
+
+def test_public_names_resolve_lazily_from_their_modules():
+    import importlib
+    import sys
+
+    import corslint.origins as package
+
+    assert sorted(package.__all__) == sorted(package._HOME)
+    for name, module in package._HOME.items():
+        assert getattr(package, name) is getattr(importlib.import_module(f"corslint.origins.{module}"), name)
+    assert "no_such_name" not in dir(package)
+    with pytest.raises(AttributeError):
+        package.no_such_name  # noqa: B018
+    assert "corslint.origins.matcher" in sys.modules
