@@ -146,6 +146,8 @@ class ListSetting:
     prov: Optional[Provenance] = None
     # provenance of each item when known (same order as `items`), for precise columns
     item_provs: tuple[Provenance, ...] = ()
+    # True when the value is the library's default rather than written by the user (`prov` is the library's call)
+    default: bool = False
 
     @property
     def present(self) -> bool:

@@ -23,6 +23,16 @@ def test_every_rule_has_a_page_and_every_page_a_rule() -> None:
     assert sorted(rule.code for rule in RULES) == page_codes()
 
 
+def test_readme_rule_table_matches_the_rules() -> None:
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    rows = [line for line in readme.splitlines() if line.startswith("| [CORS")]
+    expected = [
+        f"| [{rule.code}](rules/{rule.code}-{rule.name}.md) | `{rule.name}` | {rule.severity.value}{"" if rule.default_enabled else " (off by default)"} | {rule.summary} |"
+        for rule in sorted(RULES, key=lambda r: r.code)
+    ]
+    assert rows == expected
+
+
 @pytest.mark.parametrize("rule", RULES, ids=lambda r: r.code)
 def test_page_matches_rule(rule) -> None:
     page = load_page(rule.code)

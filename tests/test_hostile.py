@@ -212,17 +212,16 @@ def test_deep_nesting_in_javascript_python_and_apache(tmp_path: Path) -> None:
     positions = [line.split(" [", 1)[0] for line in lines if line[:1] not in ("", "F")]
     assert positions == [
         ".htaccess:100:1: CORS001",
-        "app.js:10002:9: CORS302",
         "app.js:10002:16: CORS102",
         "app.py:2:218: CORS001",
-        "server.js:2:9: CORS302",
         "server.js:2:10024: CORS103",
         "server.js:3:1: CORS108",
         "settings.py:102:1: CORS001",
         "shallow/.htaccess:100:1: CORS402",
         "shallow/.htaccess:100:40: CORS103",
         # CPython 3.11+ cannot build the tree of a 10,000-term `+` chain (CORS001); 3.10 can, and corslint reads it
-        "views.py:1:1: CORS001" if _ast_refuses(views) else "views.py:2:1: CORS302",
+        # (an origin too long to evaluate stays unknown: no finding)
+        *(["views.py:1:1: CORS001"] if _ast_refuses(views) else []),
     ]
     text = "\n".join(lines)
     assert ".htaccess:100:1: CORS001 [error] <IfModule>: sections nested deeper than 100 levels; the directives inside are not analysed" in text

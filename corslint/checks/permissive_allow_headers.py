@@ -1,4 +1,4 @@
-"""CORS302: every request header allowed: `Access-Control-Allow-Headers: *` or the requested headers reflected."""
+"""CORS302: every request header allowed, written explicitly: `Access-Control-Allow-Headers: *` or the requested headers reflected."""
 
 from __future__ import annotations
 
@@ -15,15 +15,18 @@ class PermissiveAllowHeaders(Rule):
     name = "permissive-allow-headers"
     summary = (
         "Access-Control-Allow-Headers allows every request header: `*`, or the request's "
-        "Access-Control-Request-Headers reflected back unvalidated."
+        "Access-Control-Request-Headers reflected back, written explicitly in the configuration."
     )
-    severity = Severity.WARNING
+    severity = Severity.INFO
     security_severity = 4.3
     tags = ("security",)
     sources = ALL_SOURCES
 
     def check(self, policy: CorsPolicy, ctx: RuleContext) -> Iterator[Finding]:
         headers = policy.allow_headers
+        if headers.default:
+            # a library that echoes the requested headers by default does so by design, and only for allowed origins
+            return
         origin = describe(headers.prov, policy.source)
         hint = header_hint(policy, "Access-Control-Allow-Headers", '"Content-Type, Authorization"')
         if headers.kind is ListKind.REFLECT:

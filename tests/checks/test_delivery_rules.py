@@ -332,7 +332,7 @@ def test_301_silent_for_a_plain_list() -> None:
 def test_302_star_without_credentials_and_303_with_them() -> None:
     star = ListSetting(ListKind.ANY, ("*",), prov(5, f"add_header {ACAH} * always"))
     plain = only(run(PermissiveAllowHeaders, policy(allow_headers=star)))
-    assert (plain.code, plain.severity, plain.location.line) == ("CORS302", Severity.WARNING, 5)
+    assert (plain.code, plain.severity, plain.location.line) == ("CORS302", Severity.INFO, 5)
     assert "except Authorization, which `*` never covers" in plain.message
     named = ListSetting(ListKind.EXPLICIT, ("Authorization", "*"), prov(5, f"add_header {ACAH} 'Authorization,*' always"))
     assert "never covers" not in only(run(PermissiveAllowHeaders, policy(allow_headers=named))).message
@@ -345,6 +345,15 @@ def test_302_star_without_credentials_and_303_with_them() -> None:
     assert "browsers read `*` as a literal name" in finding.message
     assert "every preflight for a custom header, Authorization or a JSON Content-Type fails" in finding.message
     assert related_lines(finding) == [4]
+
+
+def test_302_skips_a_library_default_that_echoes_requested_headers() -> None:
+    # npm cors and flask-cors echo Access-Control-Request-Headers when nothing is configured, to allowed origins only
+    library_default = ListSetting(ListKind.REFLECT, (), prov(3, "cors({ origin: ALLOWED })"), default=True)
+    assert run(PermissiveAllowHeaders, policy(allow_headers=library_default)) == []
+    assert run(PermissiveAllowHeaders, policy(allow_headers=library_default, credentials=CREDENTIALS)) == []
+    written = ListSetting(ListKind.REFLECT, ("*",), prov(3, 'allow_headers="*"'))
+    assert only(run(PermissiveAllowHeaders, policy(allow_headers=written))).severity is Severity.INFO
 
 
 def test_302_reflected_headers_regardless_of_credentials() -> None:

@@ -111,7 +111,7 @@ def build_policy(doc: Doc, bindings: Bindings, use: Use) -> Optional[CorsPolicy]
         ListKind.DEFAULT, lib.default_methods, anchor
     )
     headers = next((props.get(name) for name in lib.allow_headers if props.get(name)), None)
-    policy.allow_headers = _list(doc, bindings, headers, use.scope) or ListSetting(ListKind.REFLECT, (), anchor)
+    policy.allow_headers = _list(doc, bindings, headers, use.scope) or ListSetting(ListKind.REFLECT, (), anchor, default=True)
     policy.expose_headers = _list(doc, bindings, props.get(lib.expose_headers), use.scope) or ListSetting()
     policy.max_age = _scalar(doc, bindings, props.get(lib.max_age), use.scope)
     if lib.private_network:

@@ -244,7 +244,7 @@ def _policy(
         allow_headers=(
             list_setting(headers, headers_prov, star=ListKind.REFLECT)
             if headers is not None
-            else ListSetting(ListKind.REFLECT, ("*",), default_prov)
+            else ListSetting(ListKind.REFLECT, ("*",), default_prov, default=True)
         ),
         expose_headers=list_setting(expose, expose_prov),
         max_age=scalar_setting(max_age, max_age_prov, None, None),
