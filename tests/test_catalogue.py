@@ -27,7 +27,7 @@ def test_readme_rule_table_matches_the_rules() -> None:
     readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
     rows = [line for line in readme.splitlines() if line.startswith("| [CORS")]
     expected = [
-        f"| [{rule.code}](rules/{rule.code}-{rule.name}.md) | `{rule.name}` | {rule.severity.value}{"" if rule.default_enabled else " (off by default)"} | {rule.summary} |"
+        f"| [{rule.code}](rules/{rule.code}-{rule.name}.md) | `{rule.name}` | {rule.severity.value}{'' if rule.default_enabled else ' (off by default)'} | {rule.summary} |"
         for rule in sorted(RULES, key=lambda r: r.code)
     ]
     assert rows == expected
