@@ -11,7 +11,7 @@ from typing import Callable, Iterable, Iterator, NamedTuple, Optional
 
 from corslint import origins
 from corslint.checks._http_helpers import LIBRARY_NAMES, quoted, shown
-from corslint.findings import Confidence, Finding
+from corslint.findings import Confidence, Finding, Severity
 from corslint.model import CorsPolicy, MatchMode, OriginKind, OriginRule, Related, State
 from corslint.rule import Rule, RuleContext, where
 
@@ -257,9 +257,10 @@ def report_each_origin(
     *,
     advice: str,
     hint: str,
+    severity: Optional[Callable[[OriginRule], Optional[Severity]]] = None,
 ) -> Iterator[Finding]:
     """One finding per origin rule `describe` has something to say about: its text, the credentials and
-    assumption notes, then `advice`."""
+    assumption notes, then `advice`; `severity` may lower the rule's default for some origins."""
     creds = credentials(policy)
     for origin in policy.origins:
         text = describe(origin)
@@ -270,6 +271,7 @@ def report_each_origin(
             policy,
             origin.prov,
             f"{text}.{notes}{' ' + advice if advice else ''}",
+            severity=severity(origin) if severity else None,
             confidence=confidence_for(origin, default=rule.confidence),
             hint=hint,
             related=creds.related,

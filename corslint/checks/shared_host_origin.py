@@ -25,7 +25,10 @@ ATTACKER_LABEL = "attacker"
 class SharedHostOrigin(Rule):
     code = "CORS109"
     name = "shared-host-origin"
-    summary = "A trusted origin or pattern lies on a shared hosting domain where anyone can publish a page."
+    summary = (
+        "A trusted origin pattern covers a shared hosting domain where anyone can publish a page, or one exact "
+        "origin lies on such a domain."
+    )
     severity = Severity.WARNING
     confidence = Confidence.HIGH
     security_severity = 6.5
@@ -38,6 +41,7 @@ class SharedHostOrigin(Rule):
             lambda rule: _subject(rule, policy),
             advice="",
             hint="Serve the calling frontend from a domain you control and trust that origin only.",
+            severity=lambda rule: Severity.INFO if rule.kind is OriginKind.EXACT else None,
         )
 
 
@@ -47,9 +51,10 @@ def _subject(rule: OriginRule, policy: CorsPolicy) -> Optional[str]:
             suffix = origins.shared_host_suffix(host_of(parsed)) if parsed.host else None
             if suffix:
                 return (
-                    f"The origin `{parsed.text}` from {provenance(rule, policy)} is on `{suffix}`, a shared hosting "
-                    "domain where anyone can publish a page: make sure nobody else can publish under that origin "
-                    "(a deleted site there can be claimed by someone else), or move the frontend to a domain you control"
+                    f"The origin `{parsed.text}` from {provenance(rule, policy)} is one site on `{suffix}`, a shared "
+                    "hosting domain: only its owner can publish there today, but if the site is ever deleted its name "
+                    "can be registered by someone else, who then holds a trusted origin. Keep the site, or move the "
+                    "frontend to a domain you control"
                 )
         return None
     found = narrow_pattern(rule)
