@@ -217,6 +217,8 @@ class DeliveryFact:
     header: str
     prov: Provenance
     detail: str = ""
+    # False when no OPTIONS request reaches that place (nginx `if ($request_method = POST)`), so it answers no preflight
+    reaches_preflight: bool = True
 
 
 # WiringFact kinds: what sources state about a framework's wiring, and the 5xx rules read

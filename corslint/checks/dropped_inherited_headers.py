@@ -14,8 +14,8 @@ class DroppedInheritedHeaders(Rule):
     code = "CORS403"
     name = "dropped-inherited-headers"
     summary = (
-        "nginx: a nested block (`location`, `if`, nested level) has its own `add_header`, which discards every "
-        "CORS header inherited from the outer level."
+        "nginx: a nested block (`location`, `if`, nested level) has its own `add_header`, which discards the "
+        "inherited CORS headers that matter to its responses."
     )
     severity = Severity.ERROR
     tags = ("correctness",)
@@ -61,6 +61,8 @@ def _set_again(policy: CorsPolicy, fact: DeliveryFact) -> bool:
 
 
 PREFLIGHT_HEADERS = frozenset(h.lower() for h in (ACAO, ACAC, ACAM, ACAH, MAX_AGE, ACAPN))
+# read by browsers on preflight answers only: losing them where no OPTIONS request arrives changes nothing
+PREFLIGHT_ONLY = frozenset(h.lower() for h in (ACAM, ACAH, MAX_AGE, ACAPN))
 
 
 def _matters(policy: CorsPolicy, fact: DeliveryFact) -> bool:
@@ -68,6 +70,8 @@ def _matters(policy: CorsPolicy, fact: DeliveryFact) -> bool:
     header = fact.header.lower()
     if _in_preflight_answer(policy, fact):
         return header in PREFLIGHT_HEADERS
+    if not fact.reaches_preflight and header in PREFLIGHT_ONLY:
+        return False
     return is_cors_header(fact.header) or header == "vary"
 
 

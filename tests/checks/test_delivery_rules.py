@@ -685,3 +685,15 @@ def test_403_preflight_answer_only_misses_preflight_headers() -> None:
     facts.append(DeliveryFact(DeliveryKind.DROPPED_INHERITED, ACAC, Provenance(Location(PATH, 9, 13), "add_header ...", inner)))
     finding = only(run(DroppedInheritedHeaders, policy(delivery=facts, condition="$request_method = OPTIONS")))
     assert "responses here lose Access-Control-Allow-Credentials." in finding.message
+
+
+def test_403_a_block_no_preflight_reaches_loses_only_actual_response_headers() -> None:
+    inner = SCOPE + " > if ($request_method = POST)"
+    facts = [DeliveryFact(DeliveryKind.DROPPED_INHERITED, name, Provenance(Location(PATH, 9, 13), "add_header ...", inner),
+                          reaches_preflight=False)
+             for name in (ACAM, ACAH, "Access-Control-Max-Age")]
+    assert run(DroppedInheritedHeaders, policy(delivery=facts)) == []
+    facts.append(DeliveryFact(DeliveryKind.DROPPED_INHERITED, ACAO, Provenance(Location(PATH, 9, 13), "add_header ...", inner),
+                              reaches_preflight=False))
+    finding = only(run(DroppedInheritedHeaders, policy(delivery=facts)))
+    assert "responses here lose Access-Control-Allow-Origin." in finding.message

@@ -397,6 +397,28 @@ def test_emissions_after_inheritance_in_order(tmp_path: Path) -> None:
     assert p.delivery == []
 
 
+@pytest.mark.parametrize(
+    ("condition", "reaches"),
+    [("$request_method = POST", False), ("$request_method != OPTIONS", False), ("$request_method ~ ^(GET|POST)$", False),
+     ("$request_method = OPTIONS", True), ("$request_method ~* ^(options|get)$", True), ("$http_x_debug", True)],
+)
+def test_dropped_headers_say_whether_a_preflight_reaches_the_block(tmp_path: Path, condition: str, reaches: bool) -> None:
+    config = f"""
+    server {{
+        server_name api.example.com;
+        location /api/ {{
+            add_header Access-Control-Allow-Methods "GET, POST" always;
+            if ({condition}) {{
+                add_header X-Node a always;
+            }}
+            proxy_pass http://127.0.0.1:8080;
+        }}
+    }}
+    """
+    facts = [fact for p in clean(tmp_path, config).policies for fact in p.delivery]
+    assert [(fact.header, fact.reaches_preflight) for fact in facts] == [("Access-Control-Allow-Methods", reaches)]
+
+
 def test_inner_add_header_drops_inherited_cors_headers_once_each(tmp_path: Path) -> None:
     config = """
     server {

@@ -329,6 +329,7 @@ class PolicyBuilder:
             return []
         own = {node.args[0].lower() for node in level.own_add if node.args}
         own_vary = any(_varies_on_origin(node) for node in level.own_add)
+        reaches_preflight = self._admits_options(level)
         first = level.own_add[0]
         facts: list[DeliveryFact] = []
         seen: set[str] = set()
@@ -341,8 +342,18 @@ class PolicyBuilder:
             related = Related(node.location(), f"`{node.raw()}` ({owner.scope()}) is not inherited here")
             prov = Provenance(first.location(), first.raw(), level.scope(), (related,))
             detail = f"the add_header directives of `{level.label}` replace the inherited ones, so `{node.raw()}` from {owner.scope()} is not sent here"
-            facts.append(DeliveryFact(DeliveryKind.DROPPED_INHERITED, canonical(node.args[0]), prov, detail))
+            facts.append(DeliveryFact(DeliveryKind.DROPPED_INHERITED, canonical(node.args[0]), prov, detail, reaches_preflight))
         return facts
+
+    def _admits_options(self, level: Level) -> bool:
+        """False when an `if ($request_method …)` around `level` provably refuses OPTIONS."""
+        current: Optional[Level] = level
+        while current is not None and current.kind == "if":
+            cond = self.flow.condition(current)
+            if cond.var == "request_method" and cond.test("OPTIONS") is False:
+                return False
+            current = current.parent
+        return True
 
     @staticmethod
     def _duplicates(entries: list[Entry]) -> list[DeliveryFact]:
