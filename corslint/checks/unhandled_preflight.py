@@ -1,4 +1,4 @@
-"""CORS201: the scope allows requests that need a preflight, but nothing answers the OPTIONS preflight."""
+"""CORS201: the scope allows requests that need a preflight, but the OPTIONS preflight provably gets no 2xx answer."""
 
 from __future__ import annotations
 
@@ -24,8 +24,8 @@ class UnhandledPreflight(Rule):
     code = "CORS201"
     name = "unhandled-preflight"
     summary = (
-        "The configuration allows requests that need a preflight, but nothing answers the OPTIONS "
-        "preflight with a 2xx and the CORS headers."
+        "The configuration allows requests that need a preflight, but the OPTIONS preflight provably gets "
+        "no 2xx answer with the CORS headers."
     )
     severity = Severity.WARNING
     confidence = Confidence.HIGH
@@ -34,9 +34,9 @@ class UnhandledPreflight(Rule):
     options = {
         ASSUME_UPSTREAM: Option(
             "bool",
-            False,
-            "Trust that upstreams/applications behind a proxy answer OPTIONS preflights themselves "
-            "(silences the delegated case).",
+            True,
+            "Trust that upstreams/applications behind a proxy answer OPTIONS preflights themselves, as most "
+            "frameworks do; `false` also reports, at low confidence, scopes that pass OPTIONS to an unseen upstream.",
         )
     }
 
@@ -46,7 +46,7 @@ class UnhandledPreflight(Rule):
             return
         if not policy.has_cors or is_preflight_answer(policy):
             return
-        if kind is PreflightKind.DELEGATED and ctx.option(ASSUME_UPSTREAM, False):
+        if kind is PreflightKind.DELEGATED and ctx.option(ASSUME_UPSTREAM, True):
             return
         reasons = _reasons(policy)
         if not reasons:
@@ -74,8 +74,9 @@ def _delegated_text(policy: CorsPolicy) -> str:
     upstream = f"`{preflight.note}`" if preflight.note else "behind this scope"
     passed = f" at {place(preflight.prov)}" if preflight.prov else ""
     return (
-        f"OPTIONS is passed on{passed}. corslint assumed the upstream {upstream} does not answer OPTIONS "
-        f"with a 2xx and these headers; if it does, set `{ASSUME_UPSTREAM} = true`, otherwise answer OPTIONS here."
+        f"OPTIONS is passed on{passed}. With `{ASSUME_UPSTREAM} = false` corslint assumes the upstream {upstream} "
+        "does not answer OPTIONS with a 2xx and these headers; if it does (Express, Flask, Django views and most "
+        "frameworks do), drop that setting, otherwise answer OPTIONS here."
     )
 
 
