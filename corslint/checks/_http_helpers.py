@@ -78,9 +78,13 @@ def describe(prov: Optional[Provenance], source: str = "", *, default: bool = Fa
     return quoted(prov)
 
 
-def place(prov: Provenance) -> str:
-    """A related place in a message: its raw text and line."""
-    return f"{quoted(prov)} (line {prov.location.line})" if prov.raw else quoted(prov)
+def place(prov: Provenance, seen_from: str = "") -> str:
+    """A related place in a message: its raw text and line, and its file when that is not `seen_from`."""
+    if not prov.raw:
+        return quoted(prov)
+    path = prov.location.path
+    where = f"{path}, line" if seen_from and path != seen_from else "line"
+    return f"{quoted(prov)} ({where} {prov.location.line})"
 
 
 def is_cors_header(name: str) -> bool:

@@ -62,17 +62,18 @@ class UnhandledPreflight(Rule):
             rel.extend(related(prov, "this value makes browsers send a preflight", unless=anchor))
         rel.extend(related(preflight.prov, "OPTIONS requests end up here", unless=anchor))
         lead = f"This scope allows {allowed}, so browsers send an OPTIONS preflight first"
+        seen_from = anchor.location.path if anchor else ""
         if delegated:
-            message, confidence = f"{lead}; {_delegated_text(policy)}", Confidence.LOW
+            message, confidence = f"{lead}; {_delegated_text(policy, seen_from)}", Confidence.LOW
         else:
-            message, confidence = f"{lead}, {_not_handled_text(policy)}", Confidence.HIGH
+            message, confidence = f"{lead}, {_not_handled_text(policy, seen_from)}", Confidence.HIGH
         return self.finding(policy, anchor, message, confidence=confidence, hint=_hint(policy), related=rel)
 
 
-def _delegated_text(policy: CorsPolicy) -> str:
+def _delegated_text(policy: CorsPolicy, seen_from: str) -> str:
     preflight = policy.preflight
     upstream = f"`{preflight.note}`" if preflight.note else "behind this scope"
-    passed = f" at {place(preflight.prov)}" if preflight.prov else ""
+    passed = f" at {place(preflight.prov, seen_from)}" if preflight.prov else ""
     return (
         f"OPTIONS is passed on{passed}. With `{ASSUME_UPSTREAM} = false` corslint assumes the upstream {upstream} "
         "does not answer OPTIONS with a 2xx and these headers; if it does (Express, Flask, Django views and most "
@@ -80,13 +81,14 @@ def _delegated_text(policy: CorsPolicy) -> str:
     )
 
 
-def _not_handled_text(policy: CorsPolicy) -> str:
+def _not_handled_text(policy: CorsPolicy, seen_from: str) -> str:
     preflight = policy.preflight
     prov = preflight.prov
     why = f" ({preflight.note})" if preflight.note else ""
-    ends = f"; OPTIONS ends at {place(prov)}" if prov else ""
+    ends = f"; OPTIONS ends at {place(prov, seen_from)}" if prov else ""
     if prov and prov.raw and prov.raw in preflight.note:
-        why, ends = f" ({preflight.note}, line {prov.location.line})", ""
+        other = prov.location.path if seen_from and prov.location.path != seen_from else ""
+        why, ends = f" ({preflight.note}, {other + ', ' if other else ''}line {prov.location.line})", ""
     return (
         f"but nothing answers it with a 2xx and the CORS headers{why}{ends}. Browsers then never send the real "
         "request: answer OPTIONS with a 2xx carrying Access-Control-Allow-Origin, -Methods and -Headers."

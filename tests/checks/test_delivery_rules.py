@@ -699,3 +699,14 @@ def test_403_a_block_no_preflight_reaches_loses_only_actual_response_headers() -
                               reaches_preflight=False))
     finding = only(run(DroppedInheritedHeaders, policy(delivery=facts)))
     assert "responses here lose Access-Control-Allow-Origin." in finding.message
+
+
+def test_201_names_the_file_of_a_place_in_another_file() -> None:
+    elsewhere = Provenance(Location("sites-enabled/api.conf", 12, 5), "<LimitExcept GET POST>", SCOPE)
+    pol = policy(methods=listing("GET, DELETE", 4),
+                 preflight=Preflight(PreflightKind.NOT_HANDLED, elsewhere, status=403, note="`<LimitExcept GET POST>` refuses OPTIONS"))
+    finding = only(run(UnhandledPreflight, pol))
+    assert "(`<LimitExcept GET POST>` refuses OPTIONS, sites-enabled/api.conf, line 12)" in finding.message
+    same = policy(methods=listing("GET, DELETE", 4),
+                  preflight=Preflight(PreflightKind.NOT_HANDLED, prov(9, "limit_except GET"), note="denied"))
+    assert "OPTIONS ends at `limit_except GET` (line 9)" in only(run(UnhandledPreflight, same)).message

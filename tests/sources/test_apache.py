@@ -220,6 +220,10 @@ HEADERS = f'{ACAO} "https://app.example.com"\nHeader set Access-Control-Allow-Me
         ("RewriteEngine On\nRewriteCond %{REQUEST_METHOD} OPTIONS\nRewriteRule ^(.*)$ $1 [R=200,L]\n", PreflightKind.ANSWERED, 200, 5, ["Access-Control-Allow-Origin"]),
         ("RewriteEngine on\nRewriteCond %{REQUEST_METHOD} ^OPTIONS$\nRewriteRule ^ - [R=204,L]\n", PreflightKind.ANSWERED, 204, 5, ["Access-Control-Allow-Origin"]),
         ("RewriteEngine On\nRewriteCond %{REQUEST_METHOD} =OPTIONS\nRewriteRule .* - [F]\n", PreflightKind.NOT_HANDLED, 403, 5, []),
+        # a rule that matches only the site root decides nothing for OPTIONS to /api/…
+        ("RewriteEngine On\nRewriteCond %{REQUEST_METHOD} OPTIONS\nRewriteRule ^$ - [F]\n", PreflightKind.ANSWERED, 200, 0, []),
+        ("RewriteEngine On\nRewriteCond %{REQUEST_METHOD} OPTIONS\nRewriteRule ^/?index\\.html$ - [R=405,L]\n", PreflightKind.ANSWERED, 200, 0, []),
+        ("RewriteEngine On\nRewriteCond %{REQUEST_METHOD} OPTIONS\nRewriteRule ^/?(.*)$ - [R=405,L]\n", PreflightKind.NOT_HANDLED, 405, 5, []),
         ("RewriteCond %{REQUEST_METHOD} OPTIONS\nRewriteRule ^ - [R=204,L]\n", PreflightKind.ANSWERED, 200, 0, []),
         ("<LimitExcept GET POST>\n    Require all denied\n</LimitExcept>\n", PreflightKind.NOT_HANDLED, 403, 3, []),
         ("<Limit OPTIONS>\n    Deny from all\n</Limit>\n", PreflightKind.NOT_HANDLED, 403, 3, []),

@@ -46,6 +46,9 @@ _SCRIPTS = frozenset({"fallbackresource"})
 _AUTH_REQUIRE = re.compile(r"^(?:valid-user|user|group|ldap-\S+|file-owner|file-group)$", re.IGNORECASE)
 _OPTIONS_TEST = re.compile(r"^!?(?:=OPTIONS|\^?\(?OPTIONS\)?\$?)$", re.IGNORECASE)
 _STATUS = re.compile(r"^R(?:edirect)?(?:=(\d{3}|\w+))?$", re.IGNORECASE)
+# paths a RewriteRule pattern sees in a directory (.htaccess: no leading slash) and a server context
+_SAMPLE_PATHS = ("", "index.html", "api/v1/items", "/", "/api/v1/items")
+_MAX_RULE_PATTERN = 200
 _PHP_HANDLER = re.compile(r"php|proxy:|fcgi|cgi-script|wsgi|passenger|perl|python", re.IGNORECASE)
 _PREFLIGHT_KEYS = _PROXY | _SCRIPTS | {"sethandler", "script", "require", "rewriterule", "deny", "authtype"}
 STATIC_NOTE = (
@@ -265,6 +268,8 @@ def _rule_outcome(node: Node, conditions: list[Node], context: str, sent: list[S
     for_options = any(len(c.words) > 1 and _OPTIONS_TEST.match(c.words[1]) for c in method_tests)
     prov = Provenance(node.location(), node.raw, context)
     status = _status(flags)
+    if for_options and status is not None and not _covers_every_path(words[0] if words else ""):
+        return None  # a rule for `/` alone says nothing about OPTIONS to /api/…
     if for_options and status is not None:
         if 200 <= status < 300:
             always = tuple(s.emission for s in sent if s.emission.always)
@@ -276,6 +281,17 @@ def _rule_outcome(node: Node, conditions: list[Node], context: str, sent: list[S
     if any(flag.upper() == "P" for flag in flags) or re.search(r"\.(?:php|cgi|pl|py)\b", target):
         return Preflight(PreflightKind.DELEGATED, prov, note=target)
     return None
+
+
+def _covers_every_path(pattern: str) -> bool:
+    """True when a RewriteRule pattern (searched, as mod_rewrite does) matches any path: `^`, `.*`, `^(.*)$`."""
+    if not pattern or pattern.startswith("!") or len(pattern) > _MAX_RULE_PATTERN:
+        return False
+    try:
+        compiled = re.compile(pattern)
+    except (re.error, RecursionError, OverflowError):
+        return False
+    return all(compiled.search(path) is not None for path in _SAMPLE_PATHS)
 
 
 def _status(flags: list[str]) -> Optional[int]:
