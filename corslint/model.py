@@ -122,6 +122,8 @@ class OriginRule:
     assumption: str = ""  # what corslint had to assume (lowers confidence, said in messages)
     # non-empty when this rule is only a fallback used while an environment variable is unset
     env_fallback: str = ""
+    # the condition (`if settings.DEBUG`, `NODE_ENV !== 'production'`) under which alone this rule is written
+    development: str = ""
 
     @property
     def display(self) -> str:

@@ -44,6 +44,8 @@ def _origin(rule: OriginRule) -> str:
         detail = f"{rule.kind.value:<8} {rule.value}"
     if rule.env_fallback:
         detail += f"  (fallback while ${rule.env_fallback} is unset)"
+    if rule.development:
+        detail += f"  (development only: `{rule.development}`)"
     if rule.note:
         detail += f"  -- {rule.note}"
     return detail + _at(rule.prov)

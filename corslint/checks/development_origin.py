@@ -50,6 +50,8 @@ class DevelopmentOrigin(Rule):
             return
 
         def describe(rule: OriginRule) -> Optional[str]:
+            if rule.development:
+                return None  # written under a development guard (`if DEBUG:`, `NODE_ENV !== 'production'`)
             subject = _subject(rule, policy)
             return f"{subject} in a configuration not marked as development: {WHY}" if subject else None
 

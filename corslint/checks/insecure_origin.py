@@ -1,4 +1,4 @@
-"""CORS105: a plain-HTTP origin (other than localhost/loopback) is trusted."""
+"""CORS105: a plain-HTTP origin on a public host is trusted (localhost and private networks are CORS107's)."""
 
 from __future__ import annotations
 
@@ -28,7 +28,7 @@ WHY = (
 class InsecureOrigin(Rule):
     code = "CORS105"
     name = "insecure-origin"
-    summary = "A plain-HTTP origin other than localhost is trusted, so anyone on its network path can act as that origin."
+    summary = "A plain-HTTP origin on a public host is trusted, so anyone on its network path can act as that origin."
     severity = Severity.WARNING
     confidence = Confidence.HIGH
     security_severity = 5.9
@@ -74,7 +74,9 @@ def _subject(rule: OriginRule, policy: CorsPolicy, allowed: set[str]) -> Optiona
 
 
 def _is_insecure(parsed: origins.ParsedOrigin) -> bool:
-    return parsed.scheme.lower() == "http" and bool(parsed.host) and not origins.is_local_host(host_of(parsed))
+    """Plain HTTP on a public host: localhost, loopback and private-network origins are CORS107's, the more specific."""
+    host = host_of(parsed)
+    return parsed.scheme.lower() == "http" and bool(host) and not (origins.is_local_host(host) or origins.is_private_host(host))
 
 
 def _http_variant(rule: OriginRule, found: origins.PatternReport) -> Optional[str]:

@@ -14,6 +14,7 @@ from typing import ClassVar
 from corslint.errors import describe
 from corslint.model import CorsPolicy, Extraction, Location, ParseProblem
 from corslint.sources.base import Source, decode
+from corslint.sources.devguard import Guarded, mark_development, runs_only_in_development
 from corslint.workspace import SourceFile, Workspace
 
 EXTENSIONS = (".js", ".mjs", ".cjs", ".jsx", ".ts", ".mts", ".cts", ".tsx")
@@ -84,7 +85,27 @@ def policies(doc) -> list[CorsPolicy]:  # type: ignore[no-untyped-def]
     found = [p for p in (build_policy(doc, bindings, use) for use in uses) if p is not None]
     app_level = [u.anchor for u in uses if u.preflight.kind.value == "library" and u.label in ("express", "koa")]
     found.extend(ManualHeaders(doc, bindings, app_level).policies())
+    if found:
+        mark_development(found, {doc.path: development_stretches(doc)})
     return found
+
+
+def development_stretches(doc) -> list[Guarded]:  # type: ignore[no-untyped-def]
+    """The branches of `if` statements and `?:` expressions that run only in development (`NODE_ENV !== 'production'`)."""
+    stretches: list[Guarded] = []
+    for node in doc.nodes():
+        if node.type not in ("if_statement", "ternary_expression"):
+            continue
+        condition = node.child_by_field_name("condition")
+        if condition is None:
+            continue
+        text = doc.text(condition)
+        for field, holds in (("consequence", True), ("alternative", False)):
+            branch = node.child_by_field_name(field)
+            if branch is not None and runs_only_in_development(text, holds):
+                where = doc.location(branch)
+                stretches.append(Guarded((where.line, where.column), (where.end_line, where.end_column), doc.raw(condition)))
+    return stretches
 
 
 def _syntax_problem(doc) -> "ParseProblem | None":  # type: ignore[no-untyped-def]

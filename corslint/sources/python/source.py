@@ -8,6 +8,7 @@ from typing import ClassVar
 from corslint.errors import describe
 from corslint.model import Extraction, Location, ParseProblem
 from corslint.sources.base import Source
+from corslint.sources.devguard import mark_development
 from corslint.workspace import SourceFile, Workspace
 
 SOURCE = "python"
@@ -68,7 +69,20 @@ class _Extractor:
             self.loader.add(parsed)
             roots.append(parsed)
         self._policies(roots)
+        self._development()
         self._collect()
+
+    def _development(self) -> None:
+        """Origins written under `if DEBUG:` and the like are development-only; so is a module run with debug on."""
+        from corslint.sources.python.development import debug_entry_point, development_stretches
+
+        paths = {rule.prov.location.path for p in self.extraction.policies for rule in p.origins}
+        modules = {mod.path: mod for mod in self.loader.modules.values() if mod.path in paths}
+        mark_development(self.extraction.policies, {path: development_stretches(mod) for path, mod in modules.items()})
+        entry = {mod.path for mod in self.loader.modules.values() if debug_entry_point(mod)}
+        for policy in self.extraction.policies:
+            if policy.location.path in entry:
+                policy.development = True
 
     def _policies(self, roots: list) -> None:  # type: ignore[type-arg]
         from corslint.sources.python.flask import Options, collect_app_config
