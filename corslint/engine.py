@@ -21,6 +21,7 @@ from corslint.selection import code_for, enabled_codes, resolve
 from corslint.workspace import SourceFile, Workspace
 
 PARSE_ERROR = "CORS001"
+UNRESOLVED_INCLUDE = "CORS004"
 
 
 class UnknownKind(Exception):
@@ -108,6 +109,30 @@ class _Checker:
             source=policy.source,
             context=policy.scope,
         )
+
+
+def _problem_findings(
+    problems: list[ParseProblem], policies: list[CorsPolicy], enabled: set[str], registry: Registry
+) -> list[Finding]:
+    """CORS001 for each problem; CORS004 for the includes not found, in the files that set CORS headers only."""
+    findings: list[Finding] = []
+    if PARSE_ERROR in enabled:
+        parse_rule = registry.rule(PARSE_ERROR)
+        findings.extend(parse_rule().from_problem(p) for p in problems if p.code == PARSE_ERROR)  # type: ignore[attr-defined,union-attr]
+    unresolved = [p for p in problems if p.code == UNRESOLVED_INCLUDE]
+    if unresolved and UNRESOLVED_INCLUDE in enabled:
+        with_cors = _files_setting_cors(policies)
+        include_rule = registry.rule(UNRESOLVED_INCLUDE)
+        findings.extend(include_rule().from_problems(p for p in unresolved if p.location.path in with_cors))  # type: ignore[attr-defined,union-attr]
+    return findings
+
+
+def _files_setting_cors(policies: list[CorsPolicy]) -> set[str]:
+    paths = {rule.prov.location.path for policy in policies for rule in policy.origins}
+    paths.update(
+        e.prov.location.path for policy in policies for e in policy.emissions if e.name.lower().startswith("access-control-")
+    )
+    return paths
 
 
 def _extract_one(name: str, registry: Registry, discovered: Discovered, workspace: Workspace) -> Extraction:
@@ -302,9 +327,7 @@ def _lint(
     groups = plan(discovered, 1 if stdin is not None else jobs)
     results = _run(groups, registry, discovered, workspace, (rules, config, registry))
     extraction, policies, findings = _combine(discovered, results, len(rules))
-    if PARSE_ERROR in enabled:
-        parse_rule = registry.rule(PARSE_ERROR)
-        findings.extend(parse_rule().from_problem(problem) for problem in extraction.problems)  # type: ignore[attr-defined,union-attr]
+    findings.extend(_problem_findings(extraction.problems, policies, enabled, registry))
     findings = _dedupe(findings)
     # most trees hold no directive at all, and then the suppression module is not even loaded
     if inline_suppressions and any("corslint:" in comment.text.lower() for comment in extraction.comments):

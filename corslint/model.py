@@ -289,6 +289,7 @@ class ParseProblem:
     location: Location
     message: str
     source: str
+    code: str = "CORS001"  # CORS004 for an include whose target is not in the tree
 
 
 @dataclass(frozen=True)

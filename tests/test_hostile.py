@@ -39,7 +39,7 @@ def test_committed_hostile_tree() -> None:
     assert "crlf.conf:3:48: CORS102 [error]" in text  # CRLF lines keep their numbers
     assert not any(line.startswith("empty.conf") for line in lines)
     assert "cycle/b.conf:1:9: CORS001 [error] include a.conf: include cycle" in text
-    assert "outside.conf:2:13: CORS001 [error] include /etc/passwd: not found in the scanned tree" in text
+    assert "outside.conf:2:13: CORS004 [info] include /etc/passwd: not found in the scanned tree" in text
     assert "root:" not in text
 
 
@@ -57,7 +57,7 @@ def test_committed_hostile_inputs_of_the_other_sources() -> None:
     assert ("apache/cycle/b.conf:2:9: CORS001 [error] Include a.conf: include cycle "
             "(apache/cycle/a.conf -> apache/cycle/b.conf -> apache/cycle/a.conf); not followed") in text
     assert "apache/cycle/a.conf:4:51: CORS103 [warning]" in text
-    assert "apache/outside/httpd.conf:2:9: CORS001 [error] Include /etc/passwd: not found in the scanned tree" in text
+    assert "apache/outside/httpd.conf:2:9: CORS004 [info] Include /etc/passwd: not found in the scanned tree" in text
     assert "apache/outside/httpd.conf:5:51: CORS103 [warning]" in text
     assert not any(line.startswith("yaml/") for line in lines)
 

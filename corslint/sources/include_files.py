@@ -1,6 +1,7 @@
 """File layer shared by the server sources (nginx, Apache): reads and parses each file once, finds include
-targets inside the scanned tree (against the including folder, its ancestors, then by trailing path parts) and
-records every failure as a ParseProblem. Nothing outside the tree is read.
+targets inside the scanned tree (against the including folder, its ancestors, then by trailing path parts, then as a
+template `x.conf.tpl`/`.template`/`.j2`) and records every failure as a ParseProblem (an include not found is CORS004).
+Nothing outside the tree is read.
 """
 
 from __future__ import annotations
@@ -14,6 +15,9 @@ from corslint.sources.base import decode
 from corslint.workspace import FileTooLarge, SourceFile, Workspace
 
 GLOB_CHARS = re.compile(r"[*?\[]")
+# names a deployment renders into the include target (envsubst, Jinja, Helm/gomplate templates)
+TEMPLATE_SUFFIXES = (".tpl", ".template", ".j2")
+UNRESOLVED_INCLUDE = "CORS004"
 _DECODE_LINE = re.compile(r"at line (\d+)")
 
 
@@ -97,16 +101,20 @@ class IncludeFiles(Generic[P, N]):
             if refused:
                 self.problem(at, f"{label}: {refused}")
             elif report_missing and not GLOB_CHARS.search(arg):
-                self.problem(at, f"{label}: not found in the scanned tree; CORS headers it may set are not analysed")
+                self.problem(
+                    at,
+                    f"{label}: not found in the scanned tree; CORS headers it may set are not analysed",
+                    UNRESOLVED_INCLUDE,
+                )
             return []
         found = (self.open_target(at, label, path) for path in paths)
         return [parsed for parsed in found if parsed is not None]
 
-    def problem(self, location: Location, message: str) -> None:
+    def problem(self, location: Location, message: str, code: str = "CORS001") -> None:
         key = (location.path, location.line, message)
         if key not in self._reported:
             self._reported.add(key)
-            self.problems.append(ParseProblem(location, message, self.source))
+            self.problems.append(ParseProblem(location, message, self.source, code))
 
     def load(self, source_file: SourceFile, data: Optional[bytes] = None) -> Optional[P]:
         path = source_file.path
@@ -179,15 +187,17 @@ class IncludeFiles(Generic[P, N]):
         with none found, the reason a candidate was refused (outside the tree), if any."""
         folders = self._folders(including)
         refused = ""
-        for suffix in suffixes(arg):
-            for folder in folders:
-                candidate = folder / suffix
-                if not self.workspace.inside(candidate.parent):
-                    refused = refused or f"{candidate} is outside the scanned tree; not read"
-                    continue
-                matches = self._matches(folder, suffix, including)
-                if matches:
-                    return matches, ""
+        templated = () if GLOB_CHARS.search(arg) else TEMPLATE_SUFFIXES
+        for extension in ("", *templated):  # `x.conf` absent: the template `x.conf.tpl` it is rendered from
+            for suffix in suffixes(arg):
+                for folder in folders:
+                    candidate = folder / (suffix + extension)
+                    if not self.workspace.inside(candidate.parent):
+                        refused = refused or f"{folder / suffix} is outside the scanned tree; not read"
+                        continue
+                    matches = self._matches(folder, suffix + extension, including)
+                    if matches:
+                        return matches, ""
         return [], refused
 
     def _matches(self, folder: Path, suffix: str, including: Optional[P]) -> list[Path]:
