@@ -399,11 +399,29 @@ def test_comment_covers_multi_line_statement(tmp_path: Path) -> None:
     assert [(c.line, c.column, c.own_line, c.covers) for c in comments] == [(4, 1, True, (5, 7)), (8, 18, False, (8, 8))]
 
 
-def test_syntax_error_is_reported_and_rest_analysed(tmp_path: Path) -> None:
-    extraction = run(tmp_path, EXPRESS + "app.use(cors({ origin: true }));\nfunction broken( {\n")
-    assert [(p.location.line, p.location.column, p.source) for p in extraction.problems] == [(5, 1, "javascript")]
+def test_syntax_error_in_cors_code_is_reported_and_rest_analysed(tmp_path: Path) -> None:
+    extraction = run(tmp_path, EXPRESS + "app.use(cors({ origin: true }));\napp.use('/x', cors({ origin: [ }));\n")
+    assert [(p.location.line, p.source) for p in extraction.problems] == [(5, "javascript")]
     assert "JavaScript syntax error at line 5" in extraction.problems[0].message
     assert [r.kind for r in extraction.policies[0].origins] == [OriginKind.REFLECT]
+
+
+def test_a_syntax_error_away_from_the_cors_code_is_not_a_problem(tmp_path: Path) -> None:
+    extraction = run(tmp_path, EXPRESS + "app.use(cors({ origin: true }));\nfunction broken( {\n")
+    assert extraction.problems == []
+    assert [r.kind for r in extraction.policies[0].origins] == [OriginKind.REFLECT]
+
+
+def test_flow_annotated_javascript_is_read_with_the_typed_grammar(tmp_path: Path) -> None:
+    code = (
+        "// @flow\nimport express from 'express';\nimport cors from 'cors';\n"
+        "type Options = { origin: Array<string> };\n"
+        "const options: Options = { origin: ['https://app.example.com'] };\n"
+        "function start(port: number): void {\n  const app = express();\n  app.use(cors(options));\n  app.listen(port);\n}\n"
+    )
+    extraction = run(tmp_path, code, "server.js")
+    assert extraction.problems == []
+    assert [r.value for r in extraction.policies[0].origins] == ["https://app.example.com"]
 
 
 def test_typescript_syntax_is_not_an_error(tmp_path: Path) -> None:

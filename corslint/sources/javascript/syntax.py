@@ -67,7 +67,13 @@ class Doc:
         from tree_sitter import Parser
 
         data = text.encode("utf-8")
-        tree = Parser(_language(grammar_for(path))).parse(data)
+        grammar = grammar_for(path)
+        tree = Parser(_language(grammar)).parse(data)
+        if grammar == "js" and tree.root_node.has_error:
+            # annotated JavaScript (Flow's `// @flow` types) reads as TypeScript with JSX
+            typed = Parser(_language("tsx")).parse(data)
+            if not typed.root_node.has_error:
+                tree = typed
         return Doc(path, data, tree.root_node, data.split(b"\n"))
 
     def text(self, node: Node) -> str:
@@ -221,8 +227,14 @@ def enclosing_statement(node: Node) -> Optional[Node]:
     return None
 
 
+CORS_WORDS = (b"cors", b"access-control-")
+
+
 def syntax_errors(doc: Doc) -> tuple[Optional[Node], int]:
-    """The first ERROR/MISSING node and the number of them, when the tree has any."""
+    """The first ERROR/MISSING node in a top-level statement that mentions CORS, and the number of such nodes.
+
+    tree-sitter recovers around an error, so the rest of the file is analysed; an error elsewhere (a syntax
+    extension, a half-written function) is not this tool's business."""
     if not doc.root.has_error:
         return None, 0
     first, count = None, 0
@@ -230,13 +242,25 @@ def syntax_errors(doc: Doc) -> tuple[Optional[Node], int]:
     while stack:
         node = stack.pop()
         if node.is_error or node.is_missing:
-            count += 1
-            if first is None or node.start_byte < first.start_byte:
-                first = node
+            if _mentions_cors(doc, _top_statement(node)):
+                count += 1
+                if first is None or node.start_byte < first.start_byte:
+                    first = node
             continue
         if node.has_error:
             stack.extend(node.children)
     return first, count
+
+
+def _top_statement(node: Node) -> Node:
+    while node.parent is not None and node.parent.parent is not None:
+        node = node.parent
+    return node
+
+
+def _mentions_cors(doc: Doc, node: Node) -> bool:
+    text = doc.data[node.start_byte:node.end_byte].lower()
+    return any(word in text for word in CORS_WORDS)
 
 
 class Bindings:
