@@ -67,8 +67,13 @@ def quoted(prov: Provenance) -> str:
     return f"`{shown(prov.raw)}`" if prov.raw else f"line {prov.location.line}"
 
 
-def library_name(source: str) -> str:
-    return LIBRARY_NAMES.get(source, f"the {source} CORS library")
+# forks a source recognises: their policies keep the original's label, and their scope starts with the fork's name
+FORKS = ("django-cors-middleware",)
+
+
+def library_name(source: str, scope: str = "") -> str:
+    fork = next((name for name in FORKS if scope.startswith(name + " ")), None)
+    return fork or LIBRARY_NAMES.get(source, f"the {source} CORS library")
 
 
 def describe(prov: Optional[Provenance], source: str = "", *, default: bool = False) -> str:

@@ -21,7 +21,7 @@ class DeprecatedCorsSetting(Rule):
     sources = APPLICATION_SOURCES
 
     def check(self, policy: CorsPolicy, ctx: RuleContext) -> Iterator[Finding]:
-        library = library_name(policy.source)
+        library = library_name(policy.source, policy.scope)
         for fact in facts(policy, DEPRECATED_OPTION):
             renamed = f" Use `{fact.replacement}` instead." if fact.replacement else ""
             detail = f" {fact.detail.rstrip('.')}." if fact.detail else ""

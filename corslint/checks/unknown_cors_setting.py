@@ -22,7 +22,7 @@ class UnknownCorsSetting(Rule):
     sources = APPLICATION_SOURCES
 
     def check(self, policy: CorsPolicy, ctx: RuleContext) -> Iterator[Finding]:
-        library = library_name(policy.source)
+        library = library_name(policy.source, policy.scope)
         for fact in facts(policy, UNKNOWN_OPTION):
             meant = f" Did you mean `{fact.replacement}`?" if fact.replacement else ""
             detail = f" {fact.detail.rstrip('.')}." if fact.detail else ""

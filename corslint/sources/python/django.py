@@ -3,11 +3,12 @@ with the library defaults, old setting names, likely typos and the MIDDLEWARE / 
 
 from __future__ import annotations
 
-from typing import Optional
+from typing import Callable, Optional
 
 from corslint.model import DEPRECATED_OPTION, MIDDLEWARE_ORDER, NOT_INSTALLED, UNKNOWN_OPTION
 from corslint.model import (
     CorsPolicy,
+    Location,
     MatchMode,
     OriginKind,
     OriginRule,
@@ -48,12 +49,17 @@ ALLOW_ALL_REFLECT = (
 
 
 class DjangoOrigins(OriginBuilder):
-    def __init__(self, regexes: bool) -> None:
+    def __init__(self, regexes: bool, fork: bool = False) -> None:
         self.regexes = regexes
+        self.fork = fork
 
     def string(self, text: str, prov: Provenance) -> list[OriginRule]:
         if self.regexes:
             return [self.pattern(text, prov)]
+        if self.fork and "://" not in text:
+            # django-cors-middleware compares the Origin's host[:port] with the entry, whatever the scheme
+            note = "django-cors-middleware compares host[:port] only, so both schemes match"
+            return [OriginRule(OriginKind.EXACT, f"{scheme}://{text}", prov, note=note) for scheme in ("https", "http")]
         return [OriginRule(OriginKind.EXACT, text, prov, note="django-cors-headers compares scheme://host[:port] literally")]
 
     def pattern(self, text: str, prov: Provenance) -> OriginRule:
@@ -76,10 +82,12 @@ def _typo(name: str) -> bool:
     return name.startswith("CORS_") and name not in FLASK_KEYS and bool(close_name(name, SETTINGS | set(OLD_NAMES)))
 
 
-def extract_django(env: ModuleEnv) -> Optional[CorsPolicy]:
+def extract_django(env: ModuleEnv, fork_pin: Callable[[], Optional[Location]] = lambda: None) -> Optional[CorsPolicy]:
     if not is_django_settings(env):
         return None
-    context = f"django-cors-headers settings {env.mod.path}"
+    fork = fork_pin() if set(env.names) & set(OLD_NAMES) else None
+    library = "django-cors-middleware" if fork else "django-cors-headers"
+    context = f"{library} settings {env.mod.path}"
     facts: list[WiringFact] = []
     values: dict[str, tuple[Val, Provenance]] = {}
     for name in sorted(env.names, key=lambda n: _line(env, n)):
@@ -88,7 +96,9 @@ def extract_django(env: ModuleEnv) -> Optional[CorsPolicy]:
         prov = env.setting_prov(name, context)
         if prov is None:
             continue
-        if name in OLD_NAMES:
+        if fork is not None and (name in OLD_NAMES or name in NEW_NAMES):
+            _under_fork(env, name, prov, fork, facts, values)
+        elif name in OLD_NAMES:
             new = OLD_NAMES[name]
             detail = f"{new} is also set and wins" if new in env.names else ""
             facts.append(WiringFact(DEPRECATED_OPTION, prov, detail, name, new))
@@ -104,7 +114,23 @@ def extract_django(env: ModuleEnv) -> Optional[CorsPolicy]:
     if anchor is None:
         return None
     facts.extend(_wiring(env, context, bool(values)))
-    return _policy(env, context, values, anchor, facts)
+    return _policy(env, context, values, anchor, facts, fork is not None)
+
+
+NEW_NAMES = {new: old for old, new in OLD_NAMES.items()}
+FORK_NOTE = "django-cors-middleware (pinned at {pin}) reads only the old names"
+
+
+def _under_fork(
+    env: ModuleEnv, name: str, prov: Provenance, fork: Location, facts: list[WiringFact],
+    values: dict[str, tuple[Val, Provenance]],
+) -> None:
+    """django-cors-middleware, a fork of django-cors-headers 2.x, reads the old names and ignores the new ones."""
+    if name in OLD_NAMES:
+        values[OLD_NAMES[name]] = (env.names[name], prov)
+        return
+    pin = f"{fork.path}:{fork.line}"
+    facts.append(WiringFact(UNKNOWN_OPTION, prov, FORK_NOTE.format(pin=pin), name, NEW_NAMES[name]))
 
 
 def _line(env: ModuleEnv, name: str) -> tuple[str, int]:
@@ -119,7 +145,8 @@ def _anchor(env: ModuleEnv, values: dict[str, tuple[Val, Provenance]], context: 
 
 
 def _policy(
-    env: ModuleEnv, context: str, values: dict[str, tuple[Val, Provenance]], anchor: Provenance, facts: list[WiringFact]
+    env: ModuleEnv, context: str, values: dict[str, tuple[Val, Provenance]], anchor: Provenance, facts: list[WiringFact],
+    fork: bool = False,
 ) -> CorsPolicy:
     def get(name: str) -> tuple[Optional[Val], Optional[Provenance]]:
         found = values.get(name)
@@ -137,7 +164,7 @@ def _policy(
         source=SOURCE,
         scope=context,
         location=anchor.location,
-        origins=_origins(values, credentials, context),
+        origins=_origins(values, credentials, context, fork),
         credentials=credentials,
         methods=list_setting(methods, methods_prov, default=DJANGO_DEFAULT_METHODS, default_prov=anchor),
         allow_headers=list_setting(headers, headers_prov, default=DJANGO_DEFAULT_HEADERS, default_prov=anchor),
@@ -157,7 +184,7 @@ def _max_age(val: Optional[Val], prov: Optional[Provenance], anchor: Provenance)
     return scalar_setting(val, prov, 86400, anchor)
 
 
-def _origins(values: dict[str, tuple[Val, Provenance]], credentials: Setting, context: str) -> list[OriginRule]:
+def _origins(values: dict[str, tuple[Val, Provenance]], credentials: Setting, context: str, fork: bool = False) -> list[OriginRule]:
     rules: list[OriginRule] = []
     allow_all = values.get("CORS_ALLOW_ALL_ORIGINS")
     if allow_all is not None:
@@ -173,7 +200,7 @@ def _origins(values: dict[str, tuple[Val, Provenance]], credentials: Setting, co
     for name, regexes in (("CORS_ALLOWED_ORIGINS", False), ("CORS_ALLOWED_ORIGIN_REGEXES", True)):
         found = values.get(name)
         if found is not None:
-            rules.extend(DjangoOrigins(regexes)(found[0], context, found[1]))
+            rules.extend(DjangoOrigins(regexes, fork)(found[0], context, found[1]))
     return rules
 
 

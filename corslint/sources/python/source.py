@@ -114,7 +114,9 @@ class _Extractor:
         if "CORSMiddleware" in text:
             policies.extend(extract_starlette(env.mod, env))
         if leaf:
-            django = extract_django(env)
+            from corslint.sources.python.pins import fork_pin
+
+            django = extract_django(env, lambda: fork_pin(self.loader.workspace, env.mod.abs_path))
             if django is not None:
                 policies.append(django)
         if "ccess-" in text or "ACCESS-" in text.upper():
