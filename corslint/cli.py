@@ -86,6 +86,8 @@ def main() -> None:
 @click.option("--format", "--output-format", "output_format", help="full, concise, json, sarif, github, gitlab.")
 @click.option("--output-file", "-o", type=click.Path(dir_okay=False, path_type=Path), help="Write the report here.")
 @click.option("--fail-on", type=click.Choice(["error", "warning", "info"]), help="Lowest severity that makes the exit code 1.")
+@click.option("--min-confidence", type=click.Choice(["low", "medium", "high"]),
+              help="Report only findings corslint is at least this sure of (default: low, all).")
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings.")
 @click.option("--statistics", is_flag=True, help="Append a count of findings per rule.")
 @click.option("--no-inline-suppressions", is_flag=True, help="Ignore `corslint: ignore[...]` comments.")
@@ -104,6 +106,7 @@ def check(
     output_format: Optional[str],
     output_file: Optional[Path],
     fail_on: Optional[str],
+    min_confidence: Optional[str],
     exit_zero: bool,
     statistics: bool,
     no_inline_suppressions: bool,
@@ -119,7 +122,7 @@ def check(
     from corslint.config import ConfigError, merge_cli, validate_rule_options
     from corslint.engine import StdinInput, UnknownKind, lint
     from corslint.discovery import PathNotFound
-    from corslint.findings import Severity
+    from corslint.findings import Confidence, Severity
     from corslint.selection import SelectionError
 
     stdin = None
@@ -139,6 +142,7 @@ def check(
             extend_select=_split(extend_select),
             ignore=_split(ignore),
             fail_on=Severity(fail_on) if fail_on else None,
+            min_confidence=Confidence(min_confidence) if min_confidence else None,
             output_format=output_format,
         )
         validate_rule_options(config, registry.rules)

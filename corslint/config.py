@@ -13,7 +13,7 @@ from functools import lru_cache
 from pathlib import Path, PurePosixPath
 from typing import Any, Callable, Optional, Sequence
 
-from corslint.findings import Severity
+from corslint.findings import Confidence, Severity
 from corslint.rule import Rule
 from corslint.selection import SelectionError, code_for, resolve, suggestion
 
@@ -57,6 +57,8 @@ class Config:
     exclude: tuple[str, ...] = DEFAULT_EXCLUDE
     extend_exclude: tuple[str, ...] = ()
     fail_on: Severity = Severity.WARNING
+    # findings corslint is less sure of than this are not reported (nor counted for the exit code)
+    min_confidence: Confidence = Confidence.LOW
     severity: dict[str, Severity] = field(default_factory=dict)
     trusted_origins: tuple[str, ...] = ()
     public_paths: tuple[str, ...] = ()
@@ -179,6 +181,12 @@ class _Reader:
         except ValueError as exc:
             raise self.error(f"'{key}': {exc}", *sub) from None
 
+    def confidence(self, key: str, value: Any) -> Confidence:
+        if not isinstance(value, str) or value.strip().lower() not in {c.value for c in Confidence}:
+            shown = repr(value) if isinstance(value, str) else _type_name(value)
+            raise self.error(f"'{key}' must be one of low, medium, high, not {shown}")
+        return Confidence(value.strip().lower())
+
     def boolean(self, key: str, value: Any) -> bool:
         if not isinstance(value, bool):
             raise self.error(f"'{key}' must be true or false, not {_type_name(value)}")
@@ -256,6 +264,7 @@ _KEYS: dict[str, Callable[[_Reader, str, Any], dict[str, Any]]] = {
     "trusted-origins": lambda r, k, v: {"trusted_origins": r.origins(k, v)},
     "public-paths": lambda r, k, v: {"public_paths": r.strings(k, v)},
     "fail-on": lambda r, k, v: {"fail_on": r.severity(k, v)},
+    "min-confidence": lambda r, k, v: {"min_confidence": r.confidence(k, v)},
     "output-format": lambda r, k, v: {"output_format": r.output_format(k, v)},
     "max-file-size": lambda r, k, v: {"max_file_size": r.size(k, v)},
     "require-suppression-reason": lambda r, k, v: {"require_suppression_reason": r.boolean(k, v)},
@@ -313,7 +322,7 @@ def merge_cli(config: Config, **overrides: Any) -> Config:
     does); otherwise `extend_select` and `ignore` add to the file's, and a command-line
     `extend_select` entry also lifts the same entry from the file's `ignore`.
     """
-    unknown = set(overrides) - {"select", "extend_select", "ignore", "fail_on", "output_format"}
+    unknown = set(overrides) - {"select", "extend_select", "ignore", "fail_on", "min_confidence", "output_format"}
     if unknown:
         raise TypeError(f"merge_cli() got unexpected overrides {sorted(unknown)}")
     given = {key: value for key, value in overrides.items() if value is not None}
@@ -332,7 +341,7 @@ def merge_cli(config: Config, **overrides: Any) -> Config:
             extend_select=config.extend_select + extra,
             ignore=kept_ignore + tuple(given.get("ignore", ())),
         )
-    for key in ("fail_on", "output_format"):
+    for key in ("fail_on", "min_confidence", "output_format"):
         if key in given:
             changes[key] = given[key]
     cli_keys = config.cli_keys | {key for key in given if key in ("select", "extend_select", "ignore")}

@@ -12,7 +12,7 @@ from typing import Callable, NamedTuple, Optional, Sequence
 from corslint.config import Config, exclusion_filter, ignored_for_file
 from corslint.discovery import Discovered, discover, is_development_path
 from corslint.errors import describe
-from corslint.findings import Finding
+from corslint.findings import Confidence, Finding
 from corslint.model import CorsPolicy, Extraction, Location, ParseProblem
 from corslint.parallel import can_fork, run_forked
 from corslint.registry import Registry
@@ -343,6 +343,8 @@ def _lint(
         findings = kept + [m for m in meta if m.code in enabled]
     findings = _apply_per_file_ignores(findings, config, registry)
     findings = _apply_severity(findings, config, registry)
+    if config.min_confidence is not Confidence.LOW:
+        findings = [f for f in findings if f.confidence.rank >= config.min_confidence.rank]
     findings.sort(key=lambda f: f.sort_key)
     return LintResult(
         findings=findings,

@@ -203,3 +203,21 @@ def test_suppression_of_a_per_file_ignored_code_is_not_unused(tree: Path) -> Non
     (tree / "corslint.toml").write_text('[per-file-ignores]\n"nginx.conf" = ["CORS102"]\n')
     output = invoke(".", "--select", "CORS102,CORS002", "--fail-on", "info").output
     assert "CORS002" not in output and "CORS102" not in output
+
+
+def test_min_confidence_filters_findings_and_the_exit_code(tmp_path: Path) -> None:
+    (tmp_path / "nginx.conf").write_text(
+        "server {\n    location /api/ {\n        add_header Access-Control-Allow-Origin * always;\n    }\n}\n"
+    )
+    runner = CliRunner()
+    shown = runner.invoke(main, ["check", "--isolated", "--format", "concise", str(tmp_path)])
+    assert shown.exit_code == 1
+    assert "CORS103 [warning, medium confidence]" in shown.output
+    sure = runner.invoke(main, ["check", "--isolated", "--format", "concise", "--min-confidence", "high", str(tmp_path)])
+    assert (sure.exit_code, "CORS103" in sure.output) == (0, False)
+    (tmp_path / "corslint.toml").write_text('min-confidence = "high"\n')
+    configured = runner.invoke(main, ["check", "--format", "concise", str(tmp_path)])
+    assert (configured.exit_code, "CORS103" in configured.output) == (0, False)
+    (tmp_path / "corslint.toml").write_text('min-confidence = "certain"\n')
+    bad = runner.invoke(main, ["check", "--format", "concise", str(tmp_path)])
+    assert bad.exit_code == 2 and "'min-confidence' must be one of low, medium, high" in bad.output

@@ -50,15 +50,15 @@ def test_committed_hostile_inputs_of_the_other_sources() -> None:
     assert "js/app.js:1:1: CORS001 [error] cannot decode file: binary file (contains NUL bytes)" in text
     assert "py/latin1.py:2:1: CORS001 [error] cannot decode Python file: invalid UTF-8 at line 2 (byte 33)" in text
     assert "py/latin1_declared.py:4:19: CORS102 [error]" in text  # a PEP 263 coding line is honoured, as Python does
-    assert "apache/utf16.htaccess:2:40: CORS103 [warning]" in text
+    assert "apache/utf16.htaccess:2:40: CORS103 [warning, medium confidence]" in text
     crlf = next(line for line in lines if line.startswith("py/crlf_settings.py:"))
     assert crlf.startswith("py/crlf_settings.py:1:1: CORS102 [error]")
     assert "from `CORS_ALLOW_CREDENTIALS = True`" in crlf  # the value on line 2, after a CRLF, is read whole
     assert ("apache/cycle/b.conf:2:9: CORS001 [error] Include a.conf: include cycle "
             "(apache/cycle/a.conf -> apache/cycle/b.conf -> apache/cycle/a.conf); not followed") in text
-    assert "apache/cycle/a.conf:4:51: CORS103 [warning]" in text
+    assert "apache/cycle/a.conf:4:51: CORS103 [warning, medium confidence]" in text
     assert "apache/outside/httpd.conf:2:9: CORS004 [info] Include /etc/passwd: not found in the scanned tree" in text
-    assert "apache/outside/httpd.conf:5:51: CORS103 [warning]" in text
+    assert "apache/outside/httpd.conf:5:51: CORS103 [warning, medium confidence]" in text
     assert not any(line.startswith("yaml/") for line in lines)
 
 

@@ -204,8 +204,8 @@ def test_empty_findings_sarif_still_describes_every_enabled_rule() -> None:
 def test_concise_golden() -> None:
     assert render("concise", three(), make_run()) == (
         "conf/nginx.conf:3:9: CORS101 [error] `Access-Control-Allow-Origin *` is sent with credentials.\n"
-        "conf/nginx.conf:5: CORS204 [warning] Max-Age 86400 exceeds Chromium's 7200-second cap.\n"
-        "app/ünïcode.conf:2: CORS402 [info] Origin “https://exämple.com” is reflected without Vary ✓\n"
+        "conf/nginx.conf:5: CORS204 [warning, medium confidence] Max-Age 86400 exceeds Chromium's 7200-second cap.\n"
+        "app/ünïcode.conf:2: CORS402 [info, low confidence] Origin “https://exämple.com” is reflected without Vary ✓\n"
         "\n"
         "Found 3 findings (1 error, 1 warning, 1 info)."
     )
@@ -214,7 +214,7 @@ def test_concise_golden() -> None:
 def test_concise_keeps_the_given_order_and_folds_multiline_messages() -> None:
     findings = [max_age(column=12), wildcard(message="first line\nsecond line")]
     assert render("concise", findings, make_run()) == (
-        "conf/nginx.conf:5:12: CORS204 [warning] Max-Age 86400 exceeds Chromium's 7200-second cap.\n"
+        "conf/nginx.conf:5:12: CORS204 [warning, medium confidence] Max-Age 86400 exceeds Chromium's 7200-second cap.\n"
         "conf/nginx.conf:3:9: CORS101 [error] first line second line\n"
         "\n"
         "Found 2 findings (1 error, 1 warning, 0 infos)."
@@ -226,7 +226,7 @@ def test_concise_statistics_table() -> None:
     assert render("concise", findings, make_run(statistics=True)) == (
         "conf/nginx.conf:3:9: CORS101 [error] `Access-Control-Allow-Origin *` is sent with credentials.\n"
         "conf/nginx.conf:4:9: CORS101 [error] `Access-Control-Allow-Origin *` is sent with credentials.\n"
-        "conf/nginx.conf:5: CORS204 [warning] Max-Age 86400 exceeds Chromium's 7200-second cap.\n"
+        "conf/nginx.conf:5: CORS204 [warning, medium confidence] Max-Age 86400 exceeds Chromium's 7200-second cap.\n"
         "conf/nginx.conf:6:9: CORS101 [error] `Access-Control-Allow-Origin *` is sent with credentials.\n"
         "\n"
         "3  CORS101  credentialed-wildcard-origin\n"
@@ -260,7 +260,7 @@ def test_full_golden_with_code_frame_caret_notes_and_help() -> None:
 
 def test_full_unknown_column_marks_the_line_without_a_caret() -> None:
     assert render("full", [max_age()], make_run()) == (
-        "conf/nginx.conf:5: CORS204 long-preflight-cache [warning]\n"
+        "conf/nginx.conf:5: CORS204 long-preflight-cache [warning, medium confidence]\n"
         "  Max-Age 86400 exceeds Chromium's 7200-second cap.\n"
         "    |\n"
         "  4 |         add_header Access-Control-Allow-Credentials true always;\n"
@@ -276,7 +276,7 @@ def test_full_unknown_column_marks_the_line_without_a_caret() -> None:
 def test_full_without_readable_source_has_no_frame() -> None:
     text = render("full", [vary()], make_run())
     assert text == (
-        "app/ünïcode.conf:2: CORS402 missing-vary-origin [info]\n"
+        "app/ünïcode.conf:2: CORS402 missing-vary-origin [info, low confidence]\n"
         "  Origin “https://exämple.com” is reflected without Vary ✓\n"
         "  see: corslint explain CORS402\n"
         "\n"
@@ -301,7 +301,7 @@ def test_full_color_adds_ansi_only_when_asked() -> None:
     colored = render("full", three(), make_run(color=True))
     assert "\x1b[" not in plain
     assert "\x1b[1;31mCORS101\x1b[0m" in colored
-    assert "\x1b[33m[warning]\x1b[0m" in colored
+    assert "\x1b[33m[warning, medium confidence]\x1b[0m" in colored
     assert ANSI.sub("", colored) == plain
 
 

@@ -6,7 +6,7 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Callable, Iterable, Optional
 
-from corslint.findings import Finding, Severity
+from corslint.findings import Confidence, Finding, Severity
 
 if TYPE_CHECKING:
     from corslint.rule import Rule
@@ -75,6 +75,11 @@ def text_footer(findings: list[Finding], run: RunInfo) -> list[str]:
         lines.append("")
     lines.append(summary_line(findings))
     return lines
+
+
+def confidence_note(finding: Finding) -> str:
+    """`, low confidence` after the severity when corslint had to assume something; nothing when it is sure."""
+    return "" if finding.confidence is Confidence.HIGH else f", {finding.confidence.value} confidence"
 
 
 def position(path: str, line: int, column: int = 0) -> str:

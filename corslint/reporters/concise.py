@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from corslint.findings import Finding
-from corslint.reporters.common import RunInfo, one_line, position, text_footer
+from corslint.reporters.common import RunInfo, confidence_note, one_line, position, text_footer
 
 
 def format_finding(finding: Finding) -> str:
     loc = finding.location
     where = position(loc.path, loc.line, loc.column)
-    return f"{where}: {finding.code} [{finding.severity.value}] {one_line(finding.message)}"
+    return f"{where}: {finding.code} [{finding.severity.value}{confidence_note(finding)}] {one_line(finding.message)}"
 
 
 def render(findings: list[Finding], run: RunInfo) -> str:

@@ -7,7 +7,7 @@ from typing import Optional
 
 from corslint.findings import Finding, Severity
 from corslint.model import Location
-from corslint.reporters.common import RunInfo, position, text_footer
+from corslint.reporters.common import RunInfo, confidence_note, position, text_footer
 
 
 _RESET = "\x1b[0m"
@@ -37,7 +37,7 @@ def format_finding(finding: Finding, run: RunInfo) -> str:
     header = (
         f"{paint(position(loc.path, loc.line, loc.column), _BOLD, on=run.color)}: "
         f"{paint(finding.code, _BOLD, color, on=run.color)} {finding.name} "
-        f"{paint('[' + finding.severity.value + ']', color, on=run.color)}"
+        f"{paint('[' + finding.severity.value + confidence_note(finding) + ']', color, on=run.color)}"
     )
     lines = [header]
     lines.extend(f"  {text}" for text in finding.message.splitlines())
