@@ -63,11 +63,14 @@ class Finding:
         loc = self.location
         return (loc.path, loc.line, loc.column, self.code, self.message)
 
-    def fingerprint(self) -> str:
-        """Stable across line shifts: rule, file, scope and offending text, never the line number."""
+    def fingerprint(self, occurrence: int = 0) -> str:
+        """Stable across line shifts: rule, file, scope and offending text, never the line number; `occurrence`
+        tells apart identical findings of one file (the second identical server block is occurrence 1)."""
         import hashlib
 
         text = "\x1f".join((self.code, self.location.path, self.context, self.raw or self.message))
+        if occurrence:
+            text += f"\x1f{occurrence}"
         return hashlib.sha256(text.encode("utf-8", "surrogateescape")).hexdigest()[:32]
 
     def with_severity(self, severity: Severity) -> "Finding":

@@ -224,10 +224,9 @@ def test_concise_keeps_the_given_order_and_folds_multiline_messages() -> None:
 def test_concise_statistics_table() -> None:
     findings = [wildcard(), wildcard(line=4), max_age(), wildcard(line=6)]
     assert render("concise", findings, make_run(statistics=True)) == (
-        "conf/nginx.conf:3:9: CORS101 [error] `Access-Control-Allow-Origin *` is sent with credentials.\n"
-        "conf/nginx.conf:4:9: CORS101 [error] `Access-Control-Allow-Origin *` is sent with credentials.\n"
+        # one fault repeated in one file prints once; the counts still count every finding
+        "conf/nginx.conf:3:9: CORS101 [error] `Access-Control-Allow-Origin *` is sent with credentials. (also at 4:9, 6:9)\n"
         "conf/nginx.conf:5: CORS204 [warning, medium confidence] Max-Age 86400 exceeds Chromium's 7200-second cap.\n"
-        "conf/nginx.conf:6:9: CORS101 [error] `Access-Control-Allow-Origin *` is sent with credentials.\n"
         "\n"
         "3  CORS101  credentialed-wildcard-origin\n"
         "1  CORS204  long-preflight-cache\n"
@@ -588,3 +587,23 @@ def test_gitlab_fingerprints_are_unique_stable_and_line_independent() -> None:
 def test_gitlab_unknown_line_begins_at_one() -> None:
     (issue,) = json.loads(render("gitlab", [wildcard(location=Location("x.conf", 0, 0))], make_run()))
     assert issue["location"] == {"path": "x.conf", "lines": {"begin": 1}}
+
+
+def test_full_folds_a_repeated_finding_of_one_file_and_keeps_other_files_apart() -> None:
+    other = replace(wildcard(line=8), location=Location("conf/other.conf", 8, 9))
+    text = render("full", [wildcard(), wildcard(line=4), other], make_run())
+    assert text.count("CORS101 credentialed-wildcard-origin [error]") == 2
+    assert "note: the same finding also at 4:9" in text
+
+
+def test_json_and_sarif_keep_every_location_with_its_own_fingerprint() -> None:
+    import json as json_module
+
+    findings = [wildcard(), wildcard(line=4)]
+    report = json_module.loads(render("json", findings, make_run()))
+    prints = [f["fingerprint"] for f in report["findings"]]
+    assert [f["line"] for f in report["findings"]] == [3, 4] and len(set(prints)) == 2
+    assert prints[0] == findings[0].fingerprint()
+    sarif = json_module.loads(render("sarif", findings, make_run()))
+    sarif_prints = [r["partialFingerprints"] for r in sarif["runs"][0]["results"]]
+    assert len({json_module.dumps(p, sort_keys=True) for p in sarif_prints}) == 2

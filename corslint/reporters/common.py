@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from collections import Counter
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Callable, Iterable, Optional
@@ -75,6 +77,42 @@ def text_footer(findings: list[Finding], run: RunInfo) -> list[str]:
         lines.append("")
     lines.append(summary_line(findings))
     return lines
+
+
+_DIGITS = re.compile(r"\d+")
+
+
+def distinct_fingerprints(findings: list[Finding]) -> list[str]:
+    """Each finding's fingerprint, identical findings of one file told apart by their order (first keeps the plain one)."""
+    seen: dict[str, int] = {}
+    result = []
+    for finding in findings:
+        base = finding.fingerprint()
+        occurrence = seen.get(base, 0)
+        seen[base] = occurrence + 1
+        result.append(finding.fingerprint(occurrence) if occurrence else base)
+    return result
+
+
+def fold(findings: list[Finding]) -> list[tuple[Finding, list[Finding]]]:
+    """Findings of one file with the same rule, severity and message shape (digits aside), in first-seen order, each
+    with the others of its kind: one fault repeated in identical blocks prints once, "also at" the other places.
+    Every file keeps a line of its own, so editors that jump to `path:line:col` still reach each file."""
+    groups: dict[tuple[str, str, str, str], tuple[Finding, list[Finding]]] = {}
+    for finding in findings:
+        key = (finding.location.path, finding.code, finding.severity.value, _DIGITS.sub("#", finding.message))
+        if key in groups:
+            groups[key][1].append(finding)
+        else:
+            groups[key] = (finding, [])
+    return list(groups.values())
+
+
+def also_at(others: list[Finding], limit: int = 5) -> str:
+    """`also at 12:5, 40:5 and 4 more` (lines and columns of the same file)."""
+    shown = [f"{f.location.line}:{f.location.column}" if f.location.column else str(f.location.line) for f in others[:limit]]
+    more = f" and {len(others) - limit} more" if len(others) > limit else ""
+    return f"also at {', '.join(shown)}{more}"
 
 
 def confidence_note(finding: Finding) -> str:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from corslint.findings import Finding
-from corslint.reporters.common import RunInfo, confidence_note, one_line, position, text_footer
+from corslint.reporters.common import RunInfo, also_at, confidence_note, fold, one_line, position, text_footer
 
 
 def format_finding(finding: Finding) -> str:
@@ -13,7 +13,7 @@ def format_finding(finding: Finding) -> str:
 
 
 def render(findings: list[Finding], run: RunInfo) -> str:
-    lines = [format_finding(f) for f in findings]
+    lines = [format_finding(first) + (f" ({also_at(others)})" if others else "") for first, others in fold(findings)]
     if lines:
         lines.append("")
     lines.extend(text_footer(findings, run))

@@ -7,7 +7,7 @@ from typing import Optional
 
 from corslint.findings import Finding, Severity
 from corslint.model import Location
-from corslint.reporters.common import RunInfo, confidence_note, position, text_footer
+from corslint.reporters.common import RunInfo, also_at, confidence_note, fold, position, text_footer
 
 
 _RESET = "\x1b[0m"
@@ -25,13 +25,13 @@ def paint(text: str, *codes: str, on: bool) -> str:
 
 
 def render(findings: list[Finding], run: RunInfo) -> str:
-    blocks = [format_finding(f, run) for f in findings]
+    blocks = [format_finding(first, run, others) for first, others in fold(findings)]
     footer = text_footer(findings, run)
     footer[-1] = paint(footer[-1], _BOLD, on=run.color)
     return "\n\n".join(blocks + ["\n".join(footer)])
 
 
-def format_finding(finding: Finding, run: RunInfo) -> str:
+def format_finding(finding: Finding, run: RunInfo, others: Optional[list[Finding]] = None) -> str:
     color = _SEVERITY_COLOR[finding.severity]
     loc = finding.location
     header = (
@@ -47,6 +47,8 @@ def format_finding(finding: Finding, run: RunInfo) -> str:
     for related in finding.related:
         where = position(related.location.path, related.location.line)
         lines.append(f"  {paint('note', _CYAN, on=run.color)}: {where}: {related.note}")
+    if others:
+        lines.append(f"  {paint('note', _CYAN, on=run.color)}: the same finding {also_at(others, limit=10)}")
     if finding.hint:
         lines.append(f"  {paint('help', _CYAN, on=run.color)}: {finding.hint}")
     lines.append(f"  {paint('see', _DIM, on=run.color)}: corslint explain {finding.code}")

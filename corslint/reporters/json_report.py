@@ -6,7 +6,7 @@ import json
 from typing import Any, Optional
 
 from corslint.findings import Finding, Severity
-from corslint.reporters.common import RunInfo, severity_counts
+from corslint.reporters.common import RunInfo, distinct_fingerprints, severity_counts
 
 
 def _known(value: int) -> Optional[int]:
@@ -14,7 +14,7 @@ def _known(value: int) -> Optional[int]:
     return value if value > 0 else None
 
 
-def finding_dict(finding: Finding) -> dict[str, Any]:
+def finding_dict(finding: Finding, fingerprint: Optional[str] = None) -> dict[str, Any]:
     loc = finding.location
     return {
         "rule": finding.code,
@@ -39,7 +39,7 @@ def finding_dict(finding: Finding) -> dict[str, Any]:
             }
             for r in finding.related
         ],
-        "fingerprint": finding.fingerprint(),
+        "fingerprint": fingerprint or finding.fingerprint(),
     }
 
 
@@ -47,7 +47,7 @@ def render(findings: list[Finding], run: RunInfo) -> str:
     counts = severity_counts(findings)
     report = {
         "version": run.version,
-        "findings": [finding_dict(f) for f in findings],
+        "findings": [finding_dict(f, fp) for f, fp in zip(findings, distinct_fingerprints(findings))],
         "summary": {
             "errors": counts[Severity.ERROR],
             "warnings": counts[Severity.WARNING],

@@ -11,7 +11,7 @@ from urllib.parse import quote
 from corslint.catalogue import parse_page
 from corslint.findings import Confidence, Finding, Severity
 from corslint.model import Location
-from corslint.reporters.common import RunInfo, is_stdin_path
+from corslint.reporters.common import RunInfo, distinct_fingerprints, is_stdin_path
 
 if TYPE_CHECKING:
     from corslint.rule import Rule
@@ -36,7 +36,9 @@ def render(findings: list[Finding], run: RunInfo) -> str:
     if run.base_uri:
         base = run.base_uri if run.base_uri.endswith("/") else run.base_uri + "/"
         sarif_run["originalUriBaseIds"] = {SRCROOT: {"uri": base}}
-    sarif_run["results"] = [result(f, index[f.code], run.base_uri) for f in findings]
+    sarif_run["results"] = [
+        result(f, index[f.code], run.base_uri, fp) for f, fp in zip(findings, distinct_fingerprints(findings))
+    ]
     log = {"$schema": SCHEMA_URI, "version": "2.1.0", "runs": [sarif_run]}
     return json.dumps(log, indent=2, ensure_ascii=False)
 
@@ -118,7 +120,7 @@ def unique(items: tuple[str, ...] | list[str]) -> list[str]:
     return list(dict.fromkeys(items))
 
 
-def result(finding: Finding, rule_index: int, base_uri: Optional[str]) -> dict[str, Any]:
+def result(finding: Finding, rule_index: int, base_uri: Optional[str], fingerprint: Optional[str] = None) -> dict[str, Any]:
     entry: dict[str, Any] = {
         "ruleId": finding.code,
         "ruleIndex": rule_index,
@@ -131,7 +133,7 @@ def result(finding: Finding, rule_index: int, base_uri: Optional[str]) -> dict[s
     related = related_locations(finding, base_uri)
     if related:
         entry["relatedLocations"] = related
-    entry["partialFingerprints"] = {FINGERPRINT_KEY: finding.fingerprint()}
+    entry["partialFingerprints"] = {FINGERPRINT_KEY: fingerprint or finding.fingerprint()}
     return entry
 
 
