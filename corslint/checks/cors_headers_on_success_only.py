@@ -30,7 +30,10 @@ class CorsHeadersOnSuccessOnly(Rule):
     def check(self, policy: CorsPolicy, ctx: RuleContext) -> Iterator[Finding]:
         if is_preflight_answer(policy) or policy.static_assets:
             return  # fonts and images are fetched by the page, not read by scripts: their error status matters little
-        lacking = [e for e in main_emissions(policy) if is_cors_header(e.name) and e.always is False]
+        emissions = main_emissions(policy)
+        # a header another line already sends with `always` reaches the error responses anyway
+        delivered = {e.name.lower() for e in emissions if e.always is True}
+        lacking = [e for e in emissions if is_cors_header(e.name) and e.always is False and e.name.lower() not in delivered]
         if not lacking:
             return
         anchor = next((e for e in lacking if e.name.lower() == ACAO.lower()), lacking[0])
@@ -50,7 +53,10 @@ def _list(names: list[str]) -> str:
 def _effect(policy: CorsPolicy, count: int) -> str:
     them, each = ("it", "it") if count == 1 else ("them", "each")
     if policy.source == "apache":
-        sent = f"so Apache puts {them} in the success table only and error responses (4xx, 5xx) go out without {them}"
+        sent = (
+            f"so Apache puts {them} in the success table only: the error responses Apache produces itself (a missing "
+            f"file's 404, 403, its own 500) go out without {them}, while proxied and CGI error responses keep {them}"
+        )
     else:
         sent = f"so nginx sends {them} only with status {NGINX_SUCCESS_STATUSES}: 4xx and 5xx responses go out without {them}"
     return (

@@ -18,7 +18,7 @@ from corslint.checks._origin_helpers import (
     provenance,
 )
 from corslint.findings import Confidence, Finding, Severity
-from corslint.model import CorsPolicy, OriginKind
+from corslint.model import CorsPolicy, OriginKind, OriginRule
 from corslint.rule import Rule, RuleContext
 
 
@@ -39,6 +39,9 @@ class InvalidOriginValue(Rule):
             if not found:
                 continue
             fix = _fix(exact_origins(rule), found)
+            if policy.source == "django" and set(found) <= _DJANGO_MATCHES_ANYWAY:
+                yield self._django_check_rejects(policy, rule, found, fix)
+                continue
             message = (
                 f"The origin `{shown(rule.value)}` from {provenance(rule, policy)} can never match a browser's `Origin` "
                 f"header: it {_join(found)}. Browsers compare the origin byte for byte (lower-case scheme and host, "
@@ -53,6 +56,20 @@ class InvalidOriginValue(Rule):
                 hint=fix,
             )
 
+    def _django_check_rejects(self, policy: CorsPolicy, rule: OriginRule, found: list[str], fix: str) -> Finding:
+        return self.finding(
+            policy,
+            rule.prov,
+            _django_message(rule.value, provenance(rule, policy), found, fix),
+            severity=Severity.WARNING,
+            confidence=confidence_for(rule, default=self.confidence),
+            hint=fix,
+        )
+
+
+# django-cors-headers compares only scheme and host[:port], so these still match; its system check E014 rejects them
+_DJANGO_MATCHES_ANYWAY = frozenset({origins.SLASH, origins.PATH, origins.QUERY})
+
 
 def _fix(parsed_all: list[origins.ParsedOrigin], found: list[str]) -> str:
     if SEVERAL_ORIGINS_PROBLEM in found:
@@ -66,6 +83,15 @@ def _fix(parsed_all: list[origins.ParsedOrigin], found: list[str]) -> str:
     if suggestion:
         return suggestion
     return "Write the origin as `scheme://host[:port]`, or use a pattern the source supports for wildcards."
+
+
+def _django_message(value: str, where: str, found: list[str], fix: str) -> str:
+    return (
+        f"The origin `{shown(value)}` from {where} {_join(found)}. django-cors-headers compares only the scheme and "
+        "host of an origin, so it still matches, but the library's own system check `corsheaders.E014` rejects the "
+        "value: `manage.py check` and `runserver` stop with an error (a WSGI server still serves the app). "
+        f"{fix}"
+    )
 
 
 def _single_fix(parsed: origins.ParsedOrigin, found: list[str]) -> Optional[str]:

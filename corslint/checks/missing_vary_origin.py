@@ -15,7 +15,7 @@ from corslint.checks._http_helpers import (
     split_list,
 )
 from corslint.findings import Confidence, Finding, Severity
-from corslint.model import CorsPolicy, OriginKind, OriginRule, State
+from corslint.model import CorsPolicy, DeliveryKind, OriginKind, OriginRule, State
 from corslint.rule import ALL_SOURCES, Rule, RuleContext
 from corslint.checks._origin_helpers import shown
 
@@ -76,6 +76,12 @@ def _varies_on_origin(policy: CorsPolicy) -> bool:
     return False
 
 
+def _sent_together(policy: CorsPolicy) -> bool:
+    """Two fixed Allow-Origin values added on one response path go out together whatever the request: that is a
+    duplicate header (CORS404), not a value that depends on the request."""
+    return any(fact.kind is DeliveryKind.DUPLICATE and fact.header.lower() == ACAO.lower() for fact in policy.delivery)
+
+
 def _dependency(policy: CorsPolicy) -> Optional[tuple[str, OriginRule]]:
     """Why the Allow-Origin value differs between requests, and the first origin rule that makes it so."""
     for rule in policy.origins:
@@ -87,7 +93,7 @@ def _dependency(policy: CorsPolicy) -> Optional[tuple[str, OriginRule]]:
     for rule in policy.origins:
         if rule.kind in _FIXED and rule.value not in (r.value for r in fixed):
             fixed.append(rule)
-    if len(fixed) >= 2:
+    if len(fixed) >= 2 and not _sent_together(policy):
         listed = ", ".join(r.value for r in fixed[:3]) + (", ..." if len(fixed) > 3 else "")
         return f"one of {len(fixed)} allowed origins is sent back: {listed}", fixed[0]
     return None
