@@ -349,6 +349,14 @@ def test_vulnerable_flask_cors_pins(tmp_path: Path, name: str, content: str, sub
     assert fact.detail.count("CVE-") == count and fact.prov.location.line == 2 - (name == "requirements/base.txt")
 
 
+def test_advisories_match_the_pinned_version(tmp_path: Path) -> None:
+    # flask-cors 3.x has no Private Network Access code: CVE-2024-6221 concerns 4.0.0 up to its fix only
+    (fact,) = only(run(tmp_path, {"requirements.txt": "flask-cors==3.0.10\n"}, PythonDepsSource())).wiring
+    assert "CVE-2024-6221" not in fact.detail and fact.detail.count("CVE-") == 4
+    (fact,) = only(run(tmp_path, {"requirements.txt": "flask-cors<4\n"}, PythonDepsSource())).wiring
+    assert "CVE-2024-6221" not in fact.detail
+
+
 @pytest.mark.parametrize("content", ["flask-cors>=6.0.0\n", "flask-cors==6.0.1\n", "flask-cors\n", "# flask-cors==4.0.0\n"])
 def test_safe_or_unbounded_pins_are_silent(tmp_path: Path, content: str) -> None:
     extraction = run(tmp_path, {"requirements.txt": content}, PythonDepsSource())

@@ -66,9 +66,22 @@ def _compatible(op: str, numbers: list[int]) -> tuple[tuple[int, ...], bool]:
     return _version(".".join(map(str, bumped[:3]))), False
 
 
+# the first release each advisory concerns, where it is not the first release of all (cors-semantics, checked section)
+INTRODUCED = {"CVE-2024-6221": (4, 0, 0)}  # flask-cors 3.x has no Private Network Access code
+
+
 def advisories_for(bound: tuple[tuple[int, ...], bool]) -> list[tuple[str, str, tuple[int, ...]]]:
+    """The advisories some version the specifier allows is affected by: below the fix, and not below the release
+    that brought the flaw in."""
     version, inclusive = bound
-    return [a for a in ADVISORIES if (version < a[2] if inclusive else version <= a[2])]
+    found = []
+    for advisory in ADVISORIES:
+        below_fix = version < advisory[2] if inclusive else version <= advisory[2]
+        introduced = INTRODUCED.get(advisory[0], (0, 0, 0))
+        reaches_flaw = version >= introduced if inclusive else version > introduced
+        if below_fix and reaches_flaw:
+            found.append(advisory)
+    return found
 
 
 class PythonDepsSource(Source):
