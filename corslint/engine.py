@@ -16,6 +16,7 @@ from corslint.findings import Confidence, Finding
 from corslint.model import CorsPolicy, Extraction, Location, ParseProblem
 from corslint.parallel import can_fork, run_forked
 from corslint.registry import Registry
+from corslint.root_cause import merge_consequences
 from corslint.rule import Rule, RuleContext
 from corslint.selection import code_for, enabled_codes, resolve
 from corslint.workspace import SourceFile, Workspace
@@ -328,7 +329,7 @@ def _lint(
     results = _run(groups, registry, discovered, workspace, (rules, config, registry))
     extraction, policies, findings = _combine(discovered, results, len(rules))
     findings.extend(_problem_findings(extraction.problems, policies, enabled, registry))
-    findings = _dedupe(findings)
+    findings = merge_consequences(_dedupe(findings))
     # most trees hold no directive at all, and then the suppression module is not even loaded
     if inline_suppressions and any("corslint:" in comment.text.lower() for comment in extraction.comments):
         from corslint.suppress import apply_suppressions
