@@ -38,3 +38,16 @@ def test_under_the_fork_new_names_are_ignored(tmp_path: Path) -> None:
     assert "Did you mean `CORS_ORIGIN_WHITELIST`?" in finding.message
     [policy] = result.policies
     assert [rule.value for rule in policy.origins] == ["https://app.example.com"]
+
+
+def test_settings_chosen_by_a_package_init_that_is_not_analysed_are_still_read(tmp_path: Path) -> None:
+    settings = tmp_path / "proj" / "settings"
+    settings.mkdir(parents=True)
+    # __init__ mentions no CORS, so it is not analysed; it star-imports dev/prod, which must still count as leaves
+    (settings / "__init__.py").write_text("import os\nif os.environ.get('ENV') == 'dev':\n    from .dev import *\nelse:\n    from .prod import *\n")
+    (settings / "base.py").write_text("from .cors import *\nINSTALLED_APPS = ['corsheaders']\n")
+    (settings / "cors.py").write_text("CORS_ALLOWED_ORIGINS = ['https://app.example.com']\n")
+    (settings / "prod.py").write_text("from .base import *\nCORS_ALLOW_ALL_ORIGINS = True\n")
+    result = lint_tree(tmp_path, {"select": ["ALL"]})
+    assert [p.location.path for p in result.policies] == ["proj/settings/prod.py"]
+    assert [f.code for f in result.findings] == ["CORS103"]

@@ -88,7 +88,7 @@ class _Extractor:
         from corslint.sources.python.flask import Options, collect_app_config
 
         envs = [self.loader.env(mod) for mod in roots]
-        star_imported = {imported.path for env in self.loader.envs.values() for imported in env.star_imports}
+        star_imported = self._star_imported_by(envs)
         app_config = Options()
         for env in envs:
             app_config = collect_app_config(env.mod, env).over(app_config)
@@ -100,6 +100,19 @@ class _Extractor:
                 self.extraction.problems.append(
                     ParseProblem(Location(env.mod.path, 1, 1), f"internal error in the python source: {detail}", SOURCE)
                 )
+
+    def _star_imported_by(self, envs: list) -> set[str]:  # type: ignore[type-arg]
+        """Modules that the analysed modules pull in with `from x import *`, directly or through each other; a
+        package `__init__` loaded only to resolve a relative import (and not itself analysed) does not count."""
+        found: set[str] = set()
+        queue = [imported for env in envs for imported in env.star_imports]
+        while queue:
+            mod = queue.pop()
+            if mod.path in found:
+                continue
+            found.add(mod.path)
+            queue.extend(self.loader.env(mod).star_imports)
+        return found
 
     def _module(self, env, app_config, *, leaf: bool) -> None:  # type: ignore[no-untyped-def]
         from corslint.sources.python.django import extract_django
