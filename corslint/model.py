@@ -124,6 +124,10 @@ class OriginRule:
     env_fallback: str = ""
     # the condition (`if settings.DEBUG`, `NODE_ENV !== 'production'`) under which alone this rule is written
     development: str = ""
+    # the condition under which alone this rule applies when it only covers static assets (`Content-Type ~*font/`)
+    static_assets: str = ""
+    # True when the configuration asks for every origin (`*`) and the library implements it by echoing the Origin
+    allow_all: bool = False
 
     @property
     def display(self) -> str:
@@ -268,6 +272,10 @@ class CorsPolicy:
     static_assets: bool = False
     # True when the configuration is marked as development (file name, env, DEBUG)
     development: bool = False
+    # True when the scope's headers go out only on answers to OPTIONS (preflight) requests
+    preflight_only: bool = False
+    # What produces the scope's responses: "files" (read from disk by the server), "upstream", or "" (unknown)
+    content: str = ""
     # A condition under which this whole scope applies (nginx `if`, Apache <If>), "" if unconditional
     condition: str = ""
 

@@ -25,6 +25,7 @@ REFLECT = """server {
 CLEAN = """server {
     location /api/ {
         add_header Access-Control-Allow-Origin "https://app.example.com" always;
+        proxy_pass http://app;
     }
 }
 """
@@ -207,7 +208,8 @@ def test_suppression_of_a_per_file_ignored_code_is_not_unused(tree: Path) -> Non
 
 def test_min_confidence_filters_findings_and_the_exit_code(tmp_path: Path) -> None:
     (tmp_path / "nginx.conf").write_text(
-        "server {\n    location /api/ {\n        add_header Access-Control-Allow-Origin * always;\n    }\n}\n"
+        "server {\n    location /api/ {\n        add_header Access-Control-Allow-Origin * always;\n"
+        "        proxy_pass http://app;\n    }\n}\n"
     )
     runner = CliRunner()
     shown = runner.invoke(main, ["check", "--isolated", "--format", "concise", str(tmp_path)])

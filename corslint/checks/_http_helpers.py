@@ -97,7 +97,9 @@ def is_cors_header(name: str) -> bool:
 
 
 def is_preflight_answer(policy: CorsPolicy) -> bool:
-    """True when the scope is itself the OPTIONS answer (nginx `if ($request_method = OPTIONS)`, Apache `<If>`)."""
+    """True when the scope is itself the OPTIONS answer (nginx `if ($request_method = OPTIONS)`, Apache `<If>`, an outer `@cross_origin`)."""
+    if policy.preflight_only:
+        return True
     condition = policy.condition
     return bool(_OPTIONS_TEST_RE.search(condition)) and "!=" not in condition and "!~" not in condition
 

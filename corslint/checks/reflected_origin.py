@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from typing import Iterator, Optional
 
+from corslint.checks._http_helpers import is_preflight_answer
 from corslint.checks._origin_helpers import (
+    credentials_clause,
     shown,
     accepts_any,
     active_rules,
@@ -37,14 +39,17 @@ class ReflectedOrigin(Rule):
 
     def check(self, policy: CorsPolicy, ctx: RuleContext) -> Iterator[Finding]:
         creds = credentials(policy)
+        preflight_only = is_preflight_answer(policy)
+        if preflight_only and not creds.on:
+            return  # a preflight answer has no body, and without credentials it lets through nothing a server could not send
         for rule in active_rules(policy):
-            if not accepts_any(rule):
-                continue
+            if not accepts_any(rule) or (rule.allow_all and not creds.on and not creds.unknown):
+                continue  # the last: the library's "every origin" without credentials, which CORS103 reports
             finding = self.finding(
                 policy,
                 rule.prov,
-                self._message(rule, policy),
-                severity=Severity.ERROR if creds.on else Severity.WARNING,
+                _preflight_message(rule, policy) if preflight_only else self._message(rule, policy),
+                severity=Severity.ERROR if creds.on and not preflight_only else Severity.WARNING,
                 confidence=confidence_for(rule, policy, default=self.confidence),
                 hint=HINT,
                 related=creds.related,
@@ -57,6 +62,16 @@ class ReflectedOrigin(Rule):
             f"Any website can read these responses: {_mechanism(rule, policy)}. {impact}{assumption(rule)} "
             "Check the origin against an explicit allowlist and echo only allowlisted origins."
         )
+
+
+def _preflight_message(rule: OriginRule, policy: CorsPolicy) -> str:
+    return (
+        f"Any website passes the preflight: in the answer to OPTIONS, {_mechanism(rule, policy)}, and "
+        f"{credentials_clause(policy)}. So any site's credentialed PUT, DELETE or JSON requests are sent with the "
+        "user's cookies (a cross-site request forgery that the preflight was meant to stop); their responses stay "
+        f"unreadable unless the actual responses allow the origin too.{assumption(rule)} Echo only allowlisted "
+        "origins in the preflight answer as well."
+    )
 
 
 def _mechanism(rule: OriginRule, policy: CorsPolicy) -> str:

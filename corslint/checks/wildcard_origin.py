@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Iterator
 
+from corslint.checks._http_helpers import is_preflight_answer
 from corslint.checks._origin_helpers import (
     active_rules,
     assumption,
@@ -28,15 +29,22 @@ class WildcardOrigin(Rule):
 
     def check(self, policy: CorsPolicy, ctx: RuleContext) -> Iterator[Finding]:
         creds = credentials(policy)
-        if creds.on or policy.static_assets or is_public(policy, ctx):
-            return
+        if creds.on or policy.development or _public_content(policy) or is_public(policy, ctx):
+            return  # in a configuration marked as development, `*` without credentials is the usual local setup
         for rule in active_rules(policy):
-            if rule.kind is not OriginKind.ANY:
+            # flask-cors implements "every origin" by echoing it: without credentials that exposes what `*` does
+            echoed = rule.allow_all and not creds.unknown
+            if rule.static_assets or rule.development or not (rule.kind is OriginKind.ANY or echoed):
                 continue
+            if echoed:
+                what = f"Allowing every origin with {provenance(rule, policy)}"
+                how = f": {rule.note}, which exposes them exactly as `*` would"
+            else:
+                what, how = f"`Access-Control-Allow-Origin: *` from {provenance(rule, policy)}", ""
             message = (
-                f"`Access-Control-Allow-Origin: *` from {provenance(rule, policy)} lets every website read these "
-                f"responses ({creds.phrase}).{assumption(rule)} That suits public, read-only data such as "
-                "fonts or open datasets; for anything internal or user-specific, list the trusted origins instead."
+                f"{what} lets every website read these responses ({creds.phrase}){how}.{assumption(rule)} That suits "
+                "public, read-only data such as fonts or open datasets; for anything internal or user-specific, list "
+                "the trusted origins instead."
             )
             yield self.finding(
                 policy,
@@ -45,3 +53,8 @@ class WildcardOrigin(Rule):
                 confidence=confidence_for(rule, policy, default=self.confidence),
                 hint="List the trusted origins, or declare this path public with the `public-paths` option.",
             )
+
+
+def _public_content(policy: CorsPolicy) -> bool:
+    """Static assets, files nginx serves from disk, and preflight answers (no body a script could read)."""
+    return policy.static_assets or policy.content == "static" or is_preflight_answer(policy)

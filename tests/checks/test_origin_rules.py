@@ -251,6 +251,28 @@ def test_103_silent_for_static_assets_credentials_patterns_and_fallbacks() -> No
     assert run(WildcardOrigin, policy(any_origin(env_fallback="CORS_ORIGIN"))) == []
 
 
+def test_103_silent_for_development_static_content_and_preflight_answers() -> None:
+    assert run(WildcardOrigin, policy(any_origin(), development=True)) == []
+    assert run(WildcardOrigin, policy(any_origin(development="DEBUG"))) == []
+    assert run(WildcardOrigin, policy(any_origin(static_assets="image/png"))) == []
+    assert run(WildcardOrigin, policy(any_origin(), content="static")) == []
+    assert run(WildcardOrigin, policy(any_origin(), preflight_only=True)) == []
+    assert [f.location.line for f in run(WildcardOrigin, policy(any_origin(), content="upstream"))] == [4]
+
+
+def test_103_allow_all_echo_is_reported_like_a_wildcard() -> None:
+    finding = one(WildcardOrigin, policy(reflect(allow_all=True), credentials=CREDS_OFF, source="flask"))
+    assert finding.code == "CORS103"
+    assert "which exposes them exactly as `*` would" in finding.message
+
+
+def test_102_preflight_only_reflection() -> None:
+    assert run(ReflectedOrigin, policy(reflect(), preflight_only=True)) == []
+    finding = one(ReflectedOrigin, policy(reflect(), credentials=CREDS_ON, preflight_only=True))
+    assert finding.severity is Severity.WARNING
+    assert [f.code for f in run(ReflectedOrigin, policy(reflect(allow_all=True), credentials=CREDS_OFF))] == []
+
+
 # CORS104 null-origin-allowed
 
 @pytest.mark.parametrize("rule", [null_origin(), exact("null")], ids=["null-kind", "exact-null"])

@@ -1105,3 +1105,44 @@ def test_extraction_cost_grows_linearly_with_the_servers(tmp_path: Path) -> None
         patch.setattr(files, "parse_text", lambda *args, **kwargs: parses.append(args[0]) or real_parse(*args, **kwargs))
         assert_linear(extract, 200)
     assert parses == ["200.conf", "400.conf"]
+
+
+# --- what answers the requests --------------------------------------------------------------------
+
+@pytest.mark.parametrize(
+    "body,content",
+    [
+        ("        add_header Access-Control-Allow-Origin * always;\n        root /srv/www;\n", "static"),
+        ("        add_header Access-Control-Allow-Origin * always;\n        return 204;\n", "static"),
+        ("        add_header Access-Control-Allow-Origin * always;\n        proxy_pass http://app;\n", "upstream"),
+        (
+            "        add_header Access-Control-Allow-Origin * always;\n"
+            "        if ($request_method = POST) {\n            fastcgi_pass unix:/run/php.sock;\n        }\n",
+            "upstream",
+        ),
+        ("        add_header Access-Control-Allow-Origin * always;\n        js_content app.handle;\n", ""),
+    ],
+    ids=["files", "return", "proxy", "pass-in-if", "content-module"],
+)
+def test_content_says_what_answers_the_location(tmp_path: Path, body: str, content: str) -> None:
+    assert policy(clean(tmp_path, in_location(body)), API).content == content
+
+
+def test_content_type_map_entries_for_assets_are_static(tmp_path: Path) -> None:
+    extraction = clean(tmp_path, """
+        map $sent_http_content_type $cors {
+            default "";
+            ~^(image/|font/) "*";
+            ~application/json "https://app.example.com";
+        }
+        server {
+            server_name api.example.com;
+            location /v1/ {
+                add_header Access-Control-Allow-Origin $cors always;
+                proxy_pass http://app;
+            }
+        }
+    """)
+    rules = {r.value: r.static_assets for r in policy(extraction, API).origins}
+    assert rules["*"].startswith("the response's Content-Type matches")
+    assert rules["https://app.example.com"] == ""

@@ -384,3 +384,30 @@ def test_fastapi_route_methods_are_stated(tmp_path: Path) -> None:
     routes = [(f.subject, f.prov.location.line, f.detail) for f in policy.wiring if f.kind == ROUTE_METHOD]
     assert sorted(routes) == [("DELETE", 14, "`/legacy`"), ("GET", 8, "`/items`"), ("POST", 14, "`/legacy`"),
                               ("PUT", 11, "`/items/{id}`")]
+
+
+def test_flask_default_origins_are_an_echoed_allow_all(tmp_path: Path) -> None:
+    # flask-cors sends the request's Origin for '*' unless send_wildcard: the rule knows it was written as "every origin"
+    policy = only(run(tmp_path, {"app.py": FLASK + "CORS(app)\n"}))
+    assert [(r.kind, r.allow_all) for r in policy.origins] == [(OriginKind.REFLECT, True)]
+    wildcard = only(run(tmp_path, {"app.py": FLASK + "CORS(app, send_wildcard=True)\n"}))
+    assert [(r.kind, r.allow_all) for r in wildcard.origins] == [(OriginKind.ANY, False)]
+
+
+def test_stacked_cross_origin_outer_answers_preflight_inner_the_responses(tmp_path: Path) -> None:
+    code = FLASK.replace("import CORS", "import cross_origin") + textwrap.dedent(
+        """
+        @app.route("/about", methods=["GET", "POST"])
+        @cross_origin(origins="*", methods=["GET"])
+        @cross_origin(origins="*", send_wildcard=False)
+        @cross_origin(supports_credentials=True, methods=["GET", "POST", "PUT"])
+        def about():
+            return {}
+        """
+    )
+    found = run(tmp_path, {"app.py": code}).policies
+    assert [(p.location.line, p.preflight_only) for p in found] == [(6, True), (8, False)]
+    inner = found[1]
+    assert inner.credentials.is_true()
+    assert (inner.preflight.kind, inner.preflight.prov.location.line) == (PreflightKind.LIBRARY, 6)
+    assert inner.methods.items == ("GET",)  # the outer decorator's options shape the preflight answer

@@ -7,6 +7,7 @@ origin rules. Never recursive except for `map` chains, which are bounded; the nu
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import NamedTuple, Optional, Union
 
 from corslint.model import MatchMode, OriginKind, OriginRule, Provenance, Related
@@ -27,6 +28,7 @@ from corslint.sources.nginx.values import (
     parse_map,
     parse_value,
     show,
+    static_type_key,
     variable_name,
 )
 
@@ -502,7 +504,9 @@ class Flow:
             return [OriginRule(OriginKind.REFLECT, "$http_origin", value_prov, note=note)]
         text = literal(entry.value)
         if text is not None:
-            return _literal_rule(text, value_prov)
+            rules = _literal_rule(text, value_prov)
+            static = static_type_key(info, entry)
+            return [replace(rule, static_assets=static) for rule in rules] if static else rules
         if depth >= MAX_MAP_DEPTH:
             return [_unknown(show(entry.value), value_prov, "map chain too deep to follow")]
         return self._value_rules(Bound(entry.value, entry.node, 1, info.context), None, related, depth)[0]

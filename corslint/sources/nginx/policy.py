@@ -188,6 +188,7 @@ class PolicyBuilder:
             paths=_paths(place),
             static_assets=place.kind == "location" and place.node is not None and is_static_location(place.node.args),
             condition=condition,
+            content=_content_of(place),
         )
 
     def _origins(self, headers: list[Header], states: list[Optional[State]]) -> list[OriginRule]:
@@ -532,6 +533,23 @@ def _expand_extensions(group: str) -> list[str]:
         head, char, tail = match.groups()
         found.extend([head + char + tail, head + tail])
     return found
+
+
+def _content_of(place: Level) -> str:
+    """What answers the place's requests: `static` when nginx does itself (files from disk or a `return`),
+    `upstream` when a `*_pass` hands them to an application, empty when a content module or nested level decides."""
+    if place.kind not in ("location", "server") or (place.kind == "server" and place.children):
+        return ""
+    pending, levels = [place], []
+    while pending:
+        level = pending.pop()
+        levels.append(level)
+        pending.extend(level.ifs)
+    if any(level.passes for level in levels):
+        return "upstream"
+    if any(level.handlers for level in levels) or place.limit_except:
+        return ""
+    return "static"
 
 
 def is_static_location(args: list[str]) -> bool:

@@ -131,6 +131,20 @@ def parse_map(node: Node, loader: Loader) -> Optional[MapInfo]:
     return MapInfo(node, parse_value(node.args[0]), entries, default)
 
 
+_STATIC_TYPE_MARKERS = ("image/", "font/", "font-", "fontobject", "audio/", "video/", "text/css")
+
+
+def static_type_key(info: MapInfo, entry: MapEntry) -> str:
+    """The condition when a `map $sent_http_content_type` entry matches only static-asset types, else ""."""
+    source = info.source
+    if entry.kind == "default" or len(source) != 1 or not isinstance(source[0], Var) or source[0].name != "sent_http_content_type":
+        return ""
+    alternatives = [part for part in entry.pattern.lower().split("|") if part]
+    if alternatives and all(any(marker in part for marker in _STATIC_TYPE_MARKERS) for part in alternatives):
+        return f"the response's Content-Type matches `{entry.key}`"
+    return ""
+
+
 class VarIndex:
     """Variables defined anywhere in the parsed files: `map` targets and names assigned by `set`."""
 

@@ -4,7 +4,7 @@ with the library's option precedence (resource, keyword, app config, default) an
 from __future__ import annotations
 
 import ast
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Iterator, Optional
 
 from corslint.model import CorsPolicy, ListKind, ListSetting, MatchMode, OriginKind, OriginRule, Preflight, PreflightKind, Provenance, WiringFact
@@ -58,7 +58,7 @@ class FlaskOrigins(OriginBuilder):
         if text.strip() == "*":
             if self.send_wildcard:
                 return [OriginRule(OriginKind.ANY, "*", prov, note="send_wildcard=True sends a literal `*`")]
-            return [OriginRule(OriginKind.REFLECT, "*", prov, note=REFLECT_NOTE)]
+            return [OriginRule(OriginKind.REFLECT, "*", prov, note=REFLECT_NOTE, allow_all=True)]
         if _REGEX_CHARS & set(text):
             return [self.pattern(text, prov)]
         return [OriginRule(OriginKind.EXACT, text, prov, ignore_case=True, note="flask-cors compares literals case-insensitively")]
@@ -88,10 +88,29 @@ def extract_flask(mod: PyModule, env: ModuleEnv, app_config: Options) -> list[Co
                 names = local_names(env, owner)
                 policies.extend(_cors_call(mod, node, [constructor, node], {**ctor_names, **names}, app_config))
         elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
-            for decorator in node.decorator_list:
-                if _is_cross_origin(decorator):
-                    policies.append(_decorated(mod, node, decorator, local_names(env, owner), app_config))
+            stacked = [_decorated(mod, node, d, local_names(env, owner), app_config) for d in node.decorator_list if _is_cross_origin(d)]
+            policies.extend(_stacking(stacked))
     return policies
+
+
+def _stacking(stacked: list[CorsPolicy]) -> list[CorsPolicy]:
+    """Stacked `@cross_origin`: the outermost answers OPTIONS itself, the innermost marks the actual responses as
+    evaluated so the outer ones leave them alone, and any decorator in between never acts."""
+    if len(stacked) < 2 or stacked[0].preflight.kind is not PreflightKind.LIBRARY:
+        return stacked
+    outer, inner = stacked[0], stacked[-1]
+    note = f"the outer `@cross_origin` (line {outer.location.line}) answers OPTIONS before this one runs"
+    return [
+        replace(outer, preflight_only=True),
+        replace(
+            inner,
+            preflight=Preflight(PreflightKind.LIBRARY, outer.preflight.prov, outer.preflight.headers, note=note),
+            methods=outer.methods,
+            allow_headers=outer.allow_headers,
+            max_age=outer.max_age,
+            private_network=outer.private_network,
+        ),
+    ]
 
 
 def collect_app_config(mod: PyModule, env: ModuleEnv) -> Options:
