@@ -5,15 +5,19 @@ from __future__ import annotations
 from typing import Iterator
 
 from corslint.checks._http_helpers import (
+    ACAC,
     ACAO,
+    ACEH,
     NGINX_SUCCESS_STATUSES,
-    is_cors_header,
     is_preflight_answer,
     main_emissions,
 )
 from corslint.findings import Finding, Severity
 from corslint.model import CorsPolicy, HeaderEmission, Related
 from corslint.rule import Rule, RuleContext
+
+
+RESPONSE_HEADERS = frozenset({ACAO.lower(), ACAC.lower(), ACEH.lower()})
 
 
 class CorsHeadersOnSuccessOnly(Rule):
@@ -28,22 +32,46 @@ class CorsHeadersOnSuccessOnly(Rule):
     sources = frozenset({"nginx", "apache"})
 
     def check(self, policy: CorsPolicy, ctx: RuleContext) -> Iterator[Finding]:
-        if is_preflight_answer(policy) or policy.static_assets:
+        if is_preflight_answer(policy) or _static(policy):
             return  # fonts and images are fetched by the page, not read by scripts: their error status matters little
         emissions = main_emissions(policy)
         # a header another line already sends with `always` reaches the error responses anyway
         delivered = {e.name.lower() for e in emissions if e.always is True}
-        lacking = [e for e in emissions if is_cors_header(e.name) and e.always is False and e.name.lower() not in delivered]
-        if not lacking:
+        # only these matter on an error response: the rest are read from preflight answers, which are 2xx
+        lacking = [e for e in emissions if e.name.lower() in RESPONSE_HEADERS and e.always is False and e.name.lower() not in delivered]
+        anchor = next((e for e in lacking if e.name.lower() == ACAO.lower()), None)
+        anchor = anchor or next((e for e in lacking if e.name.lower() == ACAC.lower()), None)
+        if anchor is None:
             return
-        anchor = next((e for e in lacking if e.name.lower() == ACAO.lower()), lacking[0])
         names: list[str] = []
         for emission in lacking:
             if emission.name not in names:
                 names.append(emission.name)
         rel = tuple(Related(e.prov.location, f"{e.name} also lacks `always`") for e in lacking if e is not anchor)
-        message = f"{_list(names)} {'is' if len(names) == 1 else 'are'} added without `always`, {_effect(policy, len(names))}"
+        if anchor.name.lower() == ACAO.lower():
+            message = f"{_list(names)} {'is' if len(names) == 1 else 'are'} added without `always`, {_effect(policy, len(names))}"
+        else:
+            message = _credentials_only(policy, names)
         yield self.finding(policy, anchor.prov, message, hint=_hint(policy, anchor), related=rel)
+
+
+def _static(policy: CorsPolicy) -> bool:
+    rules = policy.origins
+    return policy.static_assets or (bool(rules) and all(rule.static_assets for rule in rules))
+
+
+def _credentials_only(policy: CorsPolicy, names: list[str]) -> str:
+    errors = (
+        "the error responses Apache produces itself (a missing file's 404, 403, its own 500)"
+        if policy.source == "apache"
+        else "4xx and 5xx responses"
+    )
+    return (
+        f"{_list(names)} {'is' if len(names) == 1 else 'are'} added without `always` while Access-Control-Allow-Origin "
+        f"has it, so {errors} carry the origin but not "
+        "`Access-Control-Allow-Credentials: true`. Credentialed requests that fail (401, 404, 429, 500...) then reach "
+        "scripts as opaque CORS errors instead of their real status. Add `always` to each."
+    )
 
 
 def _list(names: list[str]) -> str:

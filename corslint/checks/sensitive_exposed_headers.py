@@ -6,8 +6,9 @@ import re
 from typing import Iterator, Optional
 
 from corslint.checks._http_helpers import describe
+from corslint.checks._origin_helpers import accepts_any, active_rules
 from corslint.findings import Finding, Severity
-from corslint.model import CorsPolicy, ListKind
+from corslint.model import CorsPolicy, ListKind, OriginKind
 from corslint.rule import ALL_SOURCES, Rule, RuleContext
 
 _CREDENTIAL_HEADERS = frozenset({"authorization", "proxy-authorization", "cookie"})
@@ -36,6 +37,8 @@ class SensitiveExposedHeaders(Rule):
         if exposed.kind not in (ListKind.EXPLICIT, ListKind.DEFAULT):
             return
         origin = describe(exposed.prov, policy.source)
+        # to origins the configuration trusts, a readable token header is no more exposed than a response body
+        untrusted = any(rule.kind is OriginKind.ANY or accepts_any(rule) for rule in active_rules(policy))
         seen: set[str] = set()
         for item in exposed.items:
             name = item.strip()
@@ -43,7 +46,7 @@ class SensitiveExposedHeaders(Rule):
                 continue
             seen.add(name.lower())
             message = _message(name, origin)
-            if message:
+            if message and (untrusted or classify(name) == "never-exposed"):
                 yield self.finding(
                     policy,
                     exposed.prov_of(item),
@@ -72,8 +75,8 @@ def _message(name: str, origin: str) -> Optional[str]:
         )
     if kind == "credential":
         return (
-            f"Access-Control-Expose-Headers (from {origin}) lets scripts of every allowed origin read {name}, which "
-            "carries credentials or session material. Keep tokens out of cross-origin readable headers: return "
-            "them in the body to the one client that needs them, or rely on HttpOnly cookies."
+            f"Access-Control-Expose-Headers (from {origin}) lets scripts of any website read {name}, which carries "
+            "credentials or session material, because this scope allows every origin. Allow only the origins of "
+            "your own clients, or keep tokens out of cross-origin readable headers (HttpOnly cookies)."
         )
     return None

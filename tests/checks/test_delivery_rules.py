@@ -393,12 +393,16 @@ def test_303_needs_credentials_known_true() -> None:
 # CORS304 sensitive-exposed-headers -------------------------------------------------------------
 
 
+ANY_ORIGIN = [OriginRule(OriginKind.ANY, "*", prov(3, f"add_header {ACAO} * always"))]
+
+
 def test_304_credential_header_points_at_the_item() -> None:
-    pol = policy(expose_headers=listing("X-Request-Id, Authorization", 9, header=ACEH))
+    pol = policy(expose_headers=listing("X-Request-Id, Authorization", 9, header=ACEH), origins=ANY_ORIGIN)
     finding = only(run(SensitiveExposedHeaders, pol))
     assert (finding.code, finding.severity) == ("CORS304", Severity.WARNING)
     assert (finding.location.line, finding.location.column) == (9, 5 + len(f'add_header {ACEH} "X-Request-Id, '))
-    assert "lets scripts of every allowed origin read Authorization" in finding.message
+    assert "lets scripts of any website read Authorization" in finding.message
+    assert "because this scope allows every origin" in finding.message
     assert finding.hint == "remove Authorization from Access-Control-Expose-Headers"
 
 
@@ -421,8 +425,16 @@ def test_304_classification(name: str, kind: Optional[str]) -> None:
     assert classify(name) == kind
 
 
+def test_304_credential_header_to_trusted_origins_is_no_finding() -> None:
+    # a frontend reading a refreshed token from Authorization: as exposed as the body it already reads
+    pol = policy(expose_headers=listing("Authorization", 9, header=ACEH))
+    assert run(SensitiveExposedHeaders, pol) == []
+    reflected = [OriginRule(OriginKind.REFLECT, "$http_origin", prov(3))]
+    assert lines(run(SensitiveExposedHeaders, policy(expose_headers=listing("Authorization", 9, header=ACEH), origins=reflected))) == [9]
+
+
 def test_304_one_finding_per_sensitive_item() -> None:
-    pol = policy(expose_headers=listing("X-Auth-Token, Content-Length, Set-Cookie, x-auth-token", 9, header=ACEH))
+    pol = policy(expose_headers=listing("X-Auth-Token, Content-Length, Set-Cookie, x-auth-token", 9, header=ACEH), origins=ANY_ORIGIN)
     assert [f.location.column for f in run(SensitiveExposedHeaders, pol)] == [
         5 + len(f'add_header {ACEH} "'), 5 + len(f'add_header {ACEH} "X-Auth-Token, Content-Length, ')]
     assert run(SensitiveExposedHeaders, policy(expose_headers=ListSetting(ListKind.ANY, ("*",), prov(9)))) == []
@@ -503,13 +515,34 @@ def test_402_one_finding_listing_every_header_once() -> None:
     assert finding.hint == "add_header Access-Control-Allow-Origin https://app.example.com always;"
 
 
-def test_402_other_header_when_allow_origin_has_always() -> None:
+def test_402_expose_headers_alone_is_no_finding() -> None:
+    # with Allow-Origin always sent, scripts see the error's status and body; only exposed extras are missing
     pol = policy(emissions=[emit(ACAO, "https://app.example.com", 3), emit(ACEH, "X-Request-Id", 4, always=False)])
+    assert run(CorsHeadersOnSuccessOnly, pol) == []
+
+
+def test_402_preflight_only_headers_are_not_counted() -> None:
+    # Allow-Methods, Allow-Headers and Max-Age are read from preflight answers, which are 2xx
+    pol = policy(emissions=[
+        emit(ACAO, "https://app.example.com", 3),
+        emit(ACAM, '"GET, PUT"', 4, always=False),
+        emit(ACAH, "Content-Type", 5, always=False),
+    ])
+    assert run(CorsHeadersOnSuccessOnly, pol) == []
+
+
+def test_402_credentials_without_always_when_allow_origin_has_it() -> None:
+    pol = policy(emissions=[
+        emit(ACAO, "https://app.example.com", 3),
+        emit(ACAC, "true", 4, always=False),
+        emit(ACEH, "X-Request-Id", 5, always=False),
+    ])
     finding = only(run(CorsHeadersOnSuccessOnly, pol))
     assert finding.location.line == 4
     assert finding.message.startswith(
-        "Access-Control-Expose-Headers is added without `always`, so nginx sends it only with status 200")
-    assert finding.message.endswith("Add `always` to it.")
+        "Access-Control-Allow-Credentials and Access-Control-Expose-Headers are added without `always` while "
+        "Access-Control-Allow-Origin has it, so 4xx and 5xx responses carry the origin but not")
+    assert [r.location.line for r in finding.related] == [5]
 
 
 def test_402_apache_wording() -> None:
