@@ -8,9 +8,10 @@ Each repository of repos.tsv (`owner/name<TAB>commit<TAB>kinds<TAB>why`) is expe
 `--repos`, in a folder named `owner__name` (see README.md for how to recreate them at the listed commits).
 corslint runs inside each checkout as `corslint check --isolated --format json --exit-zero --jobs 1 .`
 (`--isolated`: these projects have no corslint configuration, and a stray one must not change the figures).
-Every finding is matched to verdicts.tsv by (repo, path, line, rule); the report gives, per severity, how many
-findings are TRUE, FALSE or NOISE, the precision at warning and error, NOISE per repository, the findings nobody
-has judged yet (new ones, to judge next) and the verdicts that no longer match a finding (gone).
+Every finding is matched to verdicts.tsv by (repo, path, line, rule, severity); the report gives, per severity, how
+many findings are TRUE, FALSE or NOISE, the precision at warning and error, NOISE per repository, the findings nobody
+has judged yet (new ones, to judge next) and the verdicts this version no longer produces (gone: kept, because an
+earlier version still produces them and is scored with the same file).
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from typing import Any
 HERE = Path(__file__).resolve().parent
 TIMEOUT_S = 300
 VERDICTS = ("TRUE", "FALSE", "NOISE")
-Key = tuple[str, str, int, str]
+Key = tuple[str, str, int, str, str]
 
 
 def read_tsv(path: Path) -> list[dict[str, str]]:
@@ -44,7 +45,7 @@ def lint(corslint: str, checkout: Path) -> list[dict[str, Any]]:
 
 
 def key_of(repo: str, finding: dict[str, Any]) -> Key:
-    return repo, finding["path"], int(finding["line"] or 0), finding["rule"]
+    return repo, finding["path"], int(finding["line"] or 0), finding["rule"], finding["severity"]
 
 
 def judge(repos: list[dict[str, str]], verdicts: dict[Key, dict[str, str]], folder: Path, corslint: str) -> dict[str, Any]:
@@ -108,7 +109,7 @@ def report(result: dict[str, Any], numbers: dict[str, Any]) -> None:
     for key, finding in result["unjudged"]:
         print(f"NEW {key[0]}\t{key[1]}\t{key[2]}\t{key[3]}\t{finding['severity']}\t{finding['message'][:200]}")
     for key in result["gone"]:
-        print(f"GONE {key[0]}\t{key[1]}\t{key[2]}\t{key[3]}")
+        print(f"GONE {key[0]}\t{key[1]}\t{key[2]}\t{key[3]}\t{key[4]}")
 
 
 def main() -> None:
@@ -119,7 +120,7 @@ def main() -> None:
     parser.add_argument("--json", type=Path, help="also write the figures here")
     opts = parser.parse_args()
     repos = read_tsv(HERE / "repos.tsv")
-    verdicts = {(v["repo"], v["path"], int(v["line"]), v["rule"]): v for v in read_tsv(opts.verdicts)}
+    verdicts = {(v["repo"], v["path"], int(v["line"]), v["rule"], v["severity"]): v for v in read_tsv(opts.verdicts)}
     result = judge(repos, verdicts, opts.repos, opts.corslint)
     numbers = figures(result)
     report(result, numbers)
