@@ -274,7 +274,7 @@ class CorsPolicy:
     development: bool = False
     # True when the scope's headers go out only on answers to OPTIONS (preflight) requests
     preflight_only: bool = False
-    # What produces the scope's responses: "files" (read from disk by the server), "upstream", or "" (unknown)
+    # What answers the scope's requests: "static" (the server itself: files, `return`), "upstream", or "" (unknown)
     content: str = ""
     # A condition under which this whole scope applies (nginx `if`, Apache <If>), "" if unconditional
     condition: str = ""

@@ -39,7 +39,10 @@ NGINX_SUCCESS_STATUSES = "200, 201, 204, 206, 301, 302, 303, 304, 307 and 308"
 
 # policy labels of application frameworks (as opposed to servers such as nginx and Apache)
 APPLICATION_SOURCES = frozenset(
-    {"express", "fastify", "koa", "nestjs", "socketio", "node", "flask", "django", "fastapi", "starlette"}
+    {
+        "express", "fastify", "koa", "nestjs", "socketio", "node", "flask", "django", "fastapi", "starlette",
+        "flask-handler", "django-view",
+    }
 )
 
 LIBRARY_NAMES = {
@@ -52,6 +55,8 @@ LIBRARY_NAMES = {
     "fastapi": "Starlette `CORSMiddleware`",
     "starlette": "Starlette `CORSMiddleware`",
     "node": "a Node handler",
+    "flask-handler": "a Flask handler",
+    "django-view": "a Django view",
     "socketio": "socket.io's `cors` option",
     "ingress-nginx": "ingress-nginx",
     "traefik": "Traefik",

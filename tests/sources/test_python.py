@@ -299,7 +299,7 @@ def test_django_view_reflects_meta_origin(tmp_path: Path) -> None:
             return response
         """
     policy = only(run(tmp_path, {"views.py": code}))
-    assert (policy.source, policy.scope) == ("django", "Django handler items()")
+    assert (policy.source, policy.scope) == ("django-view", "Django handler items()")
     assert origins(policy)[0][:3] == (OriginKind.REFLECT, origins(policy)[0][1], 4)
     assert policy.credentials.is_true() and policy.preflight.kind is PreflightKind.UNKNOWN
 
@@ -411,3 +411,24 @@ def test_stacked_cross_origin_outer_answers_preflight_inner_the_responses(tmp_pa
     assert inner.credentials.is_true()
     assert (inner.preflight.kind, inner.preflight.prov.location.line) == (PreflightKind.LIBRARY, 6)
     assert inner.methods.items == ("GET",)  # the outer decorator's options shape the preflight answer
+
+
+@pytest.mark.parametrize(
+    "name,meant",
+    [
+        ("CORS_ORIGIN_ALLOW_HEADER", "CORS_ALLOW_HEADERS"),
+        ("CORS_ALLOWED_ORIGNS", "CORS_ALLOWED_ORIGINS"),
+        ("CORS_ALLOW_CREDENTIAL", "CORS_ALLOW_CREDENTIALS"),
+        ("CORS_ORIGIN_ALLOW", "CORS_ALLOW_ALL_ORIGINS"),
+    ],
+)
+def test_django_unknown_setting_suggests_the_setting_sharing_its_words(tmp_path: Path, name: str, meant: str) -> None:
+    code = f"""
+        INSTALLED_APPS = ["corsheaders"]
+        CORS_ALLOWED_ORIGINS = ["https://app.example.com"]
+        {name} = True
+        """
+    policy = only(run(tmp_path, {"settings.py": code}))
+    assert [(f.kind, f.subject, f.replacement) for f in policy.wiring if f.kind == UNKNOWN_OPTION] == [
+        (UNKNOWN_OPTION, name, meant)
+    ]

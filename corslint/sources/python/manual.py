@@ -76,11 +76,16 @@ class Write:
     block: int  # id of the statement list holding the statement
 
 
+FLASK_HANDLER = "flask-handler"
+DJANGO_VIEW = "django-view"
+
+
 def label(mod: PyModule) -> str:
+    """Headers a view writes itself are the framework's, not its CORS library's (flask-cors, django-cors-headers)."""
     text = mod.text
     if "django" in text or "request.META" in text:
-        return "django"
-    return "flask"
+        return DJANGO_VIEW
+    return FLASK_HANDLER
 
 
 def extract_manual(mod: PyModule, env: ModuleEnv) -> list[CorsPolicy]:
@@ -165,7 +170,7 @@ def _mapping(val: Val, action: str) -> Iterator[tuple[str, Val, str]]:
 
 def _policy(mod: PyModule, env: ModuleEnv, func: ast.AST, writes: list[Write], source: str) -> CorsPolicy:
     name = func.name  # type: ignore[attr-defined]
-    context = f"{'Flask' if source == 'flask' else 'Django'} handler {name}()"
+    context = f"{'Flask' if source == FLASK_HANDLER else 'Django'} handler {name}()"
     evaluate = Evaluator(mod, local_names(env, func, request_value), request_value)
     options_branch = _options_branch(func)
     emissions = []
@@ -367,7 +372,7 @@ def _preflight(mod: PyModule, func: ast.AST, emissions: list[HeaderEmission], br
     if hook:
         return Preflight(PreflightKind.ANSWERED, mod.prov(func, context), note=SAME_CODE)
     routes = [d for d in decorators if isinstance(d, ast.Call) and dotted(d.func).rsplit(".", 1)[-1] in _ROUTES]
-    if source == "flask" and routes:
+    if source == FLASK_HANDLER and routes:
         methods = keyword(routes[0], "methods")
         if methods is not None and "'OPTIONS'" in ast.dump(methods.value):
             return Preflight(PreflightKind.ANSWERED, mod.prov(routes[0], context), note=SAME_CODE)

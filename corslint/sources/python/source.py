@@ -16,7 +16,7 @@ SOURCE = "python"
 
 class PythonSource(Source):
     name = "python"
-    produces = frozenset({"flask", "django", "fastapi", "starlette"})
+    produces = frozenset({"flask", "django", "fastapi", "starlette", "flask-handler", "django-view"})
     example_langs = ("python",)
     reads_head = False
     probe_words: ClassVar[tuple[bytes, ...]] = (b"cors", b"access-control-")
