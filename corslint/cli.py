@@ -119,7 +119,7 @@ def check(
     jobs: Optional[int],
 ) -> None:
     """Lint PATHS (default `.`); `-` reads one file from standard input."""
-    from corslint.config import ConfigError, merge_cli, validate_rule_options
+    from corslint.config import ConfigError, merge_cli, validate_file_kinds, validate_rule_options
     from corslint.engine import StdinInput, UnknownKind, lint
     from corslint.discovery import PathNotFound
     from corslint.findings import Confidence, Severity
@@ -146,6 +146,7 @@ def check(
             output_format=output_format,
         )
         validate_rule_options(config, registry.rules)
+        validate_file_kinds(config, [source.name for source in registry.sources])
     except (ConfigError, SelectionError) as exc:
         raise _fail(str(exc)) from None
     fmt = config.output_format or _default_format(output_file)

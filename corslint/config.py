@@ -54,6 +54,8 @@ class Config:
     extend_select: tuple[str, ...] = ()
     ignore: tuple[str, ...] = ()
     per_file_ignores: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    # glob -> the source that reads the files it matches, whatever their name or content
+    file_kinds: dict[str, str] = field(default_factory=dict)
     exclude: tuple[str, ...] = DEFAULT_EXCLUDE
     extend_exclude: tuple[str, ...] = ()
     fail_on: Severity = Severity.WARNING
@@ -225,6 +227,16 @@ def _read_per_file_ignores(reader: _Reader, key: str, value: Any) -> dict[str, A
     return {"per_file_ignores": {glob: reader.strings(glob, selectors, key) for glob, selectors in table.items()}}
 
 
+def _read_file_kinds(reader: _Reader, key: str, value: Any) -> dict[str, Any]:
+    table = reader.table_of(key, value)
+    kinds = {}
+    for glob, kind in table.items():
+        if not isinstance(kind, str):
+            raise reader.error(f"'{glob}' must be a source name such as \"nginx\", not {_type_name(kind)}", key)
+        kinds[glob] = kind
+    return {"file_kinds": kinds}
+
+
 def _read_severity(reader: _Reader, key: str, value: Any) -> dict[str, Any]:
     table = reader.table_of(key, value)
     return {"severity": {selector: reader.severity(selector, level, key) for selector, level in table.items()}}
@@ -257,6 +269,7 @@ _KEYS: dict[str, Callable[[_Reader, str, Any], dict[str, Any]]] = {
     "exclude": _read_list,
     "extend-exclude": _read_list,
     "per-file-ignores": _read_per_file_ignores,
+    "file-kinds": _read_file_kinds,
     "severity": _read_severity,
     "severity-overrides": _read_severity,
     "rules": _read_rules,
@@ -523,6 +536,31 @@ def _exclusion_matcher(patterns: tuple[str, ...]) -> tuple[Optional[re.Pattern[s
         else:
             components.append(f"(?:{_glob_regex(glob).pattern})")
     return (re.compile("|".join(components)) if components else None), tuple(anchored)
+
+
+def validate_file_kinds(config: Config, source_names: Sequence[str]) -> None:
+    """Every `file-kinds` value names a source of this run."""
+    for glob, kind in config.file_kinds.items():
+        if kind not in source_names:
+            known = ", ".join(sorted(source_names))
+            raise ConfigError(
+                f"{_where(config, 'file-kinds')}'{glob}': unknown file kind {kind!r}{_did_you_mean(kind, list(source_names))} "
+                f"(one of: {known})"
+            )
+
+
+def kind_filter(config: Config) -> Callable[[str], Optional[str]]:
+    """The source a `file-kinds` glob assigns to a path (the first glob that matches, in file order), or None."""
+    if not config.file_kinds:
+        return lambda display_path: None
+    base_dir = config.base_dir
+    kinds = list(config.file_kinds.items())
+
+    def kind_of(display_path: str) -> Optional[str]:
+        relative = _relative(display_path, base_dir)
+        return next((kind for glob, kind in kinds if path_matches(glob, relative)), None)
+
+    return kind_of
 
 
 def is_excluded(display_path: str, config: Config) -> bool:

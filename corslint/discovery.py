@@ -7,17 +7,23 @@ import re
 from dataclasses import dataclass, field
 from operator import attrgetter
 from pathlib import Path
-from typing import Callable, Sequence
+from typing import Callable, Optional, Sequence
 
 from corslint.model import Location, ParseProblem
 from corslint.sources.base import Source
 from corslint.workspace import SourceFile, Workspace
-from corslint.unsupported import may_be_unsupported, unsupported_reason
+from corslint.unsupported import may_be_unsupported, unclaimed_reason, unsupported_reason
 
 HEAD_BYTES = 4096
 _DEV_TOKENS = {"dev", "development", "local", "localhost"}
 _TOKEN_SPLIT = re.compile(r"[/._\-]+")
 _NAME = attrgetter("name")
+_DOCUMENT_ENDINGS = (".md", ".markdown", ".rst", ".txt", ".adoc", ".html", ".htm", ".pdf", ".po", ".pot")
+KindOf = Callable[[str], Optional[str]]
+
+
+def _no_kind(display: str) -> Optional[str]:
+    return None
 
 
 class PathNotFound(Exception):
@@ -59,8 +65,12 @@ class _Walker:
     path plus its name: no `realpath` per file. Order is os.walk's top-down order with sorted names.
     """
 
-    def __init__(self, sources: Sequence[Source], workspace: Workspace, discovered: Discovered, excluded: Callable[[str], bool]) -> None:
+    def __init__(
+        self, sources: Sequence[Source], workspace: Workspace, discovered: Discovered, excluded: Callable[[str], bool],
+        kind_of: KindOf = _no_kind,
+    ) -> None:
         self.sources = sources
+        self.kind_of = kind_of
         self.workspace = workspace
         self.discovered = discovered
         self.excluded = excluded
@@ -100,7 +110,8 @@ class _Walker:
         return kept
 
     def _file(self, entry: os.DirEntry, display: str) -> None:
-        interested = [source for source, may_claim in zip(self.sources, self.may_claim) if may_claim(display)]
+        forced = _forced(self.sources, self.kind_of(display))
+        interested = forced or [source for source, may_claim in zip(self.sources, self.may_claim) if may_claim(display)]
         if not interested:
             if may_be_unsupported(entry.name) and not self.excluded(display) and entry.is_file(follow_symlinks=False):
                 _note_unsupported(entry.path, display, self.discovered)
@@ -120,11 +131,11 @@ class _Walker:
             return
         try:
             size = entry.stat(follow_symlinks=False).st_size
-            head = _read_head(entry.path) if any(source.name in self.head_readers for source in interested) else b""
+            head = _read_head(entry.path) if forced or any(source.name in self.head_readers for source in interested) else b""
         except OSError as exc:
             _unreadable(display, exc, interested, self.discovered)
             return
-        _claim(display, entry.path, size, head, interested, self.workspace, self.discovered)
+        _claim(display, entry.path, size, head, interested, self.workspace, self.discovered, bool(forced))
 
 
 def discover(
@@ -134,19 +145,25 @@ def discover(
     *,
     excluded: Callable[[str], bool],
     force_exclude: bool = False,
+    kind_of: KindOf = _no_kind,
 ) -> Discovered:
-    """Every file under `paths` that some source claims. Explicit file arguments bypass excludes unless `force_exclude`."""
+    """Every file under `paths` that some source claims. Explicit file arguments bypass excludes unless `force_exclude`
+    and are read by content when their name says nothing; `kind_of` (the `file-kinds` setting) overrides both."""
     discovered = Discovered()
     for path in paths:
         if not os.path.lexists(path):
             raise PathNotFound(f"{path}: no such file or directory")
-    walker = _Walker(sources, workspace, discovered, excluded)
+    walker = _Walker(sources, workspace, discovered, excluded, kind_of)
     for path in paths:
         if path.is_dir() and not path.is_symlink():
             walker.walk(path)
         else:
-            _consider(path, sources, workspace, discovered, excluded, not force_exclude)
+            _consider(path, sources, workspace, discovered, excluded, not force_exclude, kind_of)
     return discovered
+
+
+def _forced(sources: Sequence[Source], kind: Optional[str]) -> list[Source]:
+    return [source for source in sources if source.name == kind] if kind else []
 
 
 def _consider(
@@ -156,21 +173,56 @@ def _consider(
     discovered: Discovered,
     excluded: Callable[[str], bool],
     explicit: bool,
+    kind_of: KindOf = _no_kind,
 ) -> None:
     """A file named on the command line (or reached through a symlink): the careful, path-object way."""
     display = workspace.display(path, resolve=False)
     if not explicit and excluded(display):
         return
-    interested = [s for s in sources if s.may_claim(display)]
+    forced = _forced(sources, kind_of(display))
+    interested = forced or [s for s in sources if s.may_claim(display)]
+    decided = bool(forced)
+    if not interested and explicit and path.is_file() and not path.is_symlink() and not may_be_unsupported(path.name):
+        interested = _by_content(path, sources)  # named on the command line: what it holds decides
+        decided = True
+        if not interested:
+            _note_unclaimed(display, str(path), _safe_head(path), discovered, named=True)
+            return
     if not interested:
         if may_be_unsupported(path.name) and path.is_file() and not path.is_symlink():
             _note_unsupported(str(path), display, discovered)
         return
     discovered.scanned += 1
     if path.is_symlink():
-        _consider_link(path, display, interested, workspace, discovered)
+        _consider_link(path, display, interested, workspace, discovered, decided)
         return
-    _consider_regular(path, display, interested, workspace, discovered)
+    _consider_regular(path, display, interested, workspace, discovered, decided, named=sources if explicit else ())
+
+
+def _safe_head(path: Path) -> bytes:
+    try:
+        return _read_head(path)
+    except OSError:
+        return b""
+
+
+def _by_content(path: Path, sources: Sequence[Source]) -> list[Source]:
+    head = _safe_head(path)
+    return [source for source in sources if source.claims_content(head)][:1]
+
+
+def _note_unclaimed(display: str, real: str, head: bytes, discovered: Discovered, *, named: bool = False) -> None:
+    """A file a source looked at but none claimed is reported when it holds CORS headers (or was named explicitly)."""
+    if may_be_unsupported(display.rpartition("/")[2]):
+        _note_unsupported(real, display, discovered)
+        return
+    if display.lower().endswith(_DOCUMENT_ENDINGS):
+        return
+    reason = unclaimed_reason(head)
+    if reason is None and named:
+        reason = "corslint cannot tell what kind of configuration this is; not checked (say it with `file-kinds`)"
+    if reason is not None:
+        discovered.skipped[display] = reason
 
 
 def _note_unsupported(path: str, display: str, discovered: Discovered) -> None:
@@ -188,7 +240,9 @@ def _note_unsupported(path: str, display: str, discovered: Discovered) -> None:
         discovered.skipped[display] = reason
 
 
-def _consider_link(path: Path, display: str, interested: list[Source], workspace: Workspace, discovered: Discovered) -> None:
+def _consider_link(
+    path: Path, display: str, interested: list[Source], workspace: Workspace, discovered: Discovered, decided: bool = False
+) -> None:
     target = Path(os.path.realpath(path))
     if not target.exists():
         discovered.skipped[display] = "broken or looping symlink; not followed"
@@ -198,35 +252,46 @@ def _consider_link(path: Path, display: str, interested: list[Source], workspace
         return
     if workspace.known(workspace.display(target)) is not None:
         return
-    _consider_regular(target, workspace.display(target), interested, workspace, discovered)
+    _consider_regular(target, workspace.display(target), interested, workspace, discovered, decided)
 
 
-def _consider_regular(path: Path, display: str, interested: list[Source], workspace: Workspace, discovered: Discovered) -> None:
+def _consider_regular(
+    path: Path, display: str, interested: list[Source], workspace: Workspace, discovered: Discovered,
+    decided: bool = False, *, named: Sequence[Source] = (),
+) -> None:
     if not path.is_file():
         discovered.skipped[display] = "not a regular file"
         return
     try:
         size = path.stat().st_size
-        head = _read_head(path) if any(source.reads_head for source in interested) else b""
+        head = _read_head(path)
     except OSError as exc:
         _unreadable(display, exc, interested, discovered)
         return
-    _claim(display, os.path.realpath(path), size, head, interested, workspace, discovered)
+    _claim(display, os.path.realpath(path), size, head, interested, workspace, discovered, decided, named=named)
 
 
 def _unreadable(display: str, exc: OSError, interested: list[Source], discovered: Discovered) -> None:
     discovered.problems.append(ParseProblem(Location(display, 1, 1), f"cannot read file: {exc.strerror or exc}", interested[0].name))
 
 
-def _claim(display: str, real: str, size: int, head: bytes, interested: list[Source], workspace: Workspace, discovered: Discovered) -> None:
-    for source in interested:
-        if source.claims(display, head):
-            if size > workspace.max_bytes:
-                discovered.skipped[display] = f"{size} bytes, above the {workspace.max_bytes}-byte limit (max-file-size); not read"
-                return
-            # a file no longer than its head has been read whole already: the source need not open it again
-            source_file = SourceFile(display, real, head if size == len(head) and size < HEAD_BYTES else None)
-            workspace.register(source_file)
-            discovered.by_source.setdefault(source.name, []).append(source_file)
-            discovered.sizes[source.name] = discovered.sizes.get(source.name, 0) + size
-            return
+def _claim(
+    display: str, real: str, size: int, head: bytes, interested: list[Source], workspace: Workspace,
+    discovered: Discovered, decided: bool = False, *, named: Sequence[Source] = (),
+) -> None:
+    """The first interested source that claims the file gets it (the first one outright when `decided`); a file
+    named on the command line that none claims by name goes to the first of `named` that its content shows."""
+    claimer = interested[0] if decided else next((s for s in interested if s.claims(display, head)), None)
+    if claimer is None:
+        claimer = next((s for s in named if s.claims_content(head)), None)
+    if claimer is None:
+        _note_unclaimed(display, real, head, discovered, named=bool(named))
+        return
+    if size > workspace.max_bytes:
+        discovered.skipped[display] = f"{size} bytes, above the {workspace.max_bytes}-byte limit (max-file-size); not read"
+        return
+    # a file no longer than its head has been read whole already: the source need not open it again
+    source_file = SourceFile(display, real, head if size == len(head) and size < HEAD_BYTES else None)
+    workspace.register(source_file)
+    discovered.by_source.setdefault(claimer.name, []).append(source_file)
+    discovered.sizes[claimer.name] = discovered.sizes.get(claimer.name, 0) + size

@@ -9,7 +9,7 @@ from functools import partial
 from pathlib import Path
 from typing import Callable, NamedTuple, Optional, Sequence
 
-from corslint.config import Config, exclusion_filter, ignored_for_file
+from corslint.config import Config, exclusion_filter, ignored_for_file, kind_filter
 from corslint.discovery import Discovered, discover, is_development_path
 from corslint.errors import describe
 from corslint.findings import Confidence, Finding
@@ -318,6 +318,7 @@ def _lint(
             workspace,
             excluded=exclusion_filter(config),
             force_exclude=force_exclude,
+            kind_of=kind_filter(config),
         )
     # What is alive now (and what each source leaves) lives until the end of the run: moving it out of the cycle
     # collector's reach saves its repeated full passes over a large heap. The sources leave no cyclic garbage.

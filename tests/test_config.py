@@ -211,6 +211,9 @@ def test_corslint_toml_may_use_tool_table(tmp_path: Path) -> None:
         ("corslint.toml", "[per-file-ignores]\n'tests/**' = 'CORS1'\n",
          "corslint.toml: [per-file-ignores] 'tests/**' must be an array of strings, not a string"),
         ("corslint.toml", "per-file-ignores = ['x']\n", "corslint.toml: 'per-file-ignores' must be a table, not an array"),
+        ("corslint.toml", "[file-kinds]\n'deploy/*.app' = ['nginx']\n",
+         "corslint.toml: [file-kinds] 'deploy/*.app' must be a source name such as \"nginx\", not an array"),
+        ("corslint.toml", "file-kinds = 'nginx'\n", "corslint.toml: 'file-kinds' must be a table, not a string"),
         ("corslint.toml", "[rules]\nCORS101 = 1\n", "corslint.toml: [rules] 'CORS101' must be a table, not an integer"),
         ("corslint.toml", "trusted-origins = ['https://app.example.com/']\n",
          "corslint.toml: 'trusted-origins': 'https://app.example.com/' is not an origin (write scheme://host[:port] "

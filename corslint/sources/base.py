@@ -1,4 +1,4 @@
-"""The interface every source implements, and the byte-decoding helpers sources share.
+"""The interface every source implements, and the byte-decoding and file-name helpers sources share.
 
 `SourceFile` and `Workspace` live in `corslint.workspace`; they are re-exported here for plugins written against
 earlier releases.
@@ -11,7 +11,9 @@ from typing import ClassVar, Optional
 from corslint.model import Extraction
 from corslint.workspace import DEFAULT_MAX_BYTES, FileTooLarge, SourceFile, Workspace
 
-__all__ = ["DEFAULT_MAX_BYTES", "FileTooLarge", "Source", "SourceFile", "Workspace", "decode", "probe_view"]
+__all__ = [
+    "DEFAULT_MAX_BYTES", "FileTooLarge", "Source", "SourceFile", "Workspace", "content_named", "decode", "probe_view",
+]
 
 
 def decode(data: bytes) -> tuple[str, Optional[str]]:
@@ -39,6 +41,25 @@ def probe_view(head: bytes) -> bytes:
     return head
 
 
+# names that hold server configuration only sometimes: claimed when the content is unmistakably the kind
+_CONTENT_SUFFIXES = (".app", ".vhost", ".site", ".tpl", ".template", ".j2", ".inc")
+_TOP_LEVEL_DOMAINS = frozenset(
+    "com org net io dev app info biz co me us uk de fr nl eu ch at be es it pl se no dk fi ru cz jp cn in br au ca "
+    "local localhost internal lan test example site online cloud tech xyz".split()
+)
+
+
+def content_named(lower: str) -> bool:
+    """A name that may hold an nginx or Apache vhost: no extension (`default`), a host name (`api.example.com`), `.app`,
+    `.vhost`, `.tpl`, `.template` and the like."""
+    if lower.endswith(_CONTENT_SUFFIXES):
+        return True
+    stem, dot, last = lower.rpartition(".")
+    if not dot:
+        return not lower.startswith(("dockerfile", "makefile", "license", "readme", "changelog", "procfile"))
+    return last in _TOP_LEVEL_DOMAINS and "." in stem or last in ("com", "org", "net", "io", "local") and bool(stem)
+
+
 class Source:
     """A kind of input. `claims` is a cheap decision on name and first bytes; `extract` parses."""
 
@@ -62,6 +83,10 @@ class Source:
 
     def claims(self, path: str, head: bytes) -> bool:
         raise NotImplementedError
+
+    def claims_content(self, head: bytes) -> bool:
+        """Do the first bytes alone show this kind, whatever the name? (asked of files named on the command line)"""
+        return False
 
     def worth_parsing(self, data: bytes) -> bool:
         low = data.lower()

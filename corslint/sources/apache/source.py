@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, ClassVar, Optional
 
 from corslint.errors import describe
 from corslint.model import Extraction, Location, ParseProblem
-from corslint.sources.base import Source
+from corslint.sources.base import Source, content_named, probe_view
 from corslint.workspace import SourceFile, Workspace
 
 if TYPE_CHECKING:
@@ -45,14 +45,21 @@ class ApacheSource(Source):
         lower = name.lower()
         if lower.endswith("htaccess") or lower in _NAMES or lower.endswith(".conf"):
             return True
-        return _apache_folder(folders)
+        return _apache_folder(folders) or content_named(lower)
 
     def claims(self, path: str, head: bytes) -> bool:
         if not self.may_claim(path):
             return False
-        lower = path.rpartition("/")[2].lower()
+        folders, _, lower = path.rpartition("/")
+        lower = lower.lower()
         if lower.endswith("htaccess"):
             return True
+        if not (lower in _NAMES or lower.endswith(".conf") or _apache_folder(folders)):
+            return self.claims_content(head)
+        return _APACHE.search(head) is not None and _NGINX.search(head) is None
+
+    def claims_content(self, head: bytes) -> bool:
+        head = probe_view(head)
         return _APACHE.search(head) is not None and _NGINX.search(head) is None
 
     def extract(self, files: list[SourceFile], workspace: Workspace) -> Extraction:

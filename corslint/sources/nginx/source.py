@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Callable, ClassVar
 
 from corslint.errors import describe
 from corslint.model import Extraction, Location, ParseProblem
-from corslint.sources.base import Source, probe_view
+from corslint.sources.base import Source, content_named, probe_view
 from corslint.workspace import SourceFile, Workspace
 
 if TYPE_CHECKING:
@@ -30,6 +30,11 @@ _NGINX_STRONG = re.compile(
     rb"|\badd_header[ \t]|\bmore_set_headers[ \t]|\bproxy_pass[ \t]|\bfastcgi_pass[ \t]|^[ \t]*include[ \t]+\S+;)"
 )
 _NGINX_WEAK = re.compile(rb"(?m)(?:;|\{|\})[ \t]*(?:#[^\n]*)?\r?$")
+# what only nginx writes: a server/location/upstream block, or a directive nginx alone has, ended by `;`
+_NGINX_DEFINITE = re.compile(
+    rb"(?m)^[ \t]*(?:server|location|upstream|http|events)\b[^\n;{=()]*\{"
+    rb"|^[ \t]*(?:add_header|more_set_headers|proxy_pass|fastcgi_pass|server_name|listen|proxy_set_header)[ \t][^\n=(){}]*;"
+)
 
 
 @lru_cache(maxsize=4096)
@@ -46,11 +51,17 @@ class NginxSource(Source):
     def may_claim(self, path: str) -> bool:
         folders, _, name = path.rpartition("/")  # strings, not PurePosixPath: discovery asks this of every file
         lower = name.lower()
-        return lower == "nginx.conf" or lower.endswith(_NAME_SUFFIXES) or _nginx_folder(folders)
+        return (
+            lower == "nginx.conf" or lower.endswith(_NAME_SUFFIXES) or _nginx_folder(folders) or content_named(lower)
+        )
 
     def claims(self, path: str, head: bytes) -> bool:
         if not self.may_claim(path):
             return False
+        folders, _, name = path.rpartition("/")
+        lower = name.lower()
+        if not (lower == "nginx.conf" or lower.endswith(_NAME_SUFFIXES) or _nginx_folder(folders)):
+            return self.claims_content(head)
         head = probe_view(head)
         if _NGINX_STRONG.search(head):
             return True
@@ -60,6 +71,10 @@ class NginxSource(Source):
             return True
         # a file named nginx.conf is claimed even when unreadable, so the problem is reported (CORS001)
         return PurePosixPath(path).name.lower() == "nginx.conf" and b"\x00" in head
+
+    def claims_content(self, head: bytes) -> bool:
+        head = probe_view(head)
+        return _NGINX_DEFINITE.search(head) is not None and _APACHE.search(head) is None
 
     def extract(self, files: list[SourceFile], workspace: Workspace) -> Extraction:
         extraction = Extraction()
