@@ -1146,3 +1146,50 @@ def test_content_type_map_entries_for_assets_are_static(tmp_path: Path) -> None:
     rules = {r.value: r.static_assets for r in policy(extraction, API).origins}
     assert rules["*"].startswith("the response's Content-Type matches")
     assert rules["https://app.example.com"] == ""
+
+
+# --- syntax nginx itself refuses (each message checked with `nginx -t`) ------------------------------------------
+
+def test_missing_semicolon_is_reported_and_both_directives_are_read(tmp_path: Path) -> None:
+    extraction = run(tmp_path, {"site.conf": in_location(
+        "        add_header Access-Control-Allow-Origin $http_origin\n"
+        "        add_header Access-Control-Allow-Credentials true always;\n"
+        "        proxy_pass http://app;\n"
+    )})
+    assert problems(extraction) == [("site.conf", 4, 48,
+        'invalid number of arguments in "add_header" directive: the ";" at the end of line 4 is missing, so nginx '
+        "reads the next directive as more arguments")]
+    found = policy(extraction, API)
+    assert [r.kind for r in found.origins] == [OriginKind.REFLECT]
+    assert found.credentials.is_true()
+
+
+@pytest.mark.parametrize(
+    "line,column,message",
+    [
+        ("add_header Access-Control-Allow-Origin 'https://app.example.com'always;", 73, 'unexpected "a"'),
+        ('add_header Access-Control-Allow-Origin "https://app.example.com""x";', 73, 'unexpected """'),
+    ],
+)
+def test_a_quoted_argument_glued_to_the_next(tmp_path: Path, line: str, column: int, message: str) -> None:
+    extraction = run(tmp_path, {"site.conf": in_location(f"        {line}\n")})
+    assert [(p[1], p[2], p[3].split(" (")[0]) for p in problems(extraction)] == [(4, column, message)]
+
+
+def test_a_quote_then_a_parenthesis_is_valid_in_if(tmp_path: Path) -> None:
+    clean(tmp_path, in_location("        if ($request_method = 'OPTIONS') {\n            return 204;\n        }\n"))
+
+
+@pytest.mark.parametrize(
+    "line,name",
+    [
+        ("add_header Access-Control-Allow-Origin;", "add_header"),
+        ("add_header Access-Control-Allow-Origin * always extra;", "add_header"),
+        ("proxy_pass_header Access-Control-Allow-Origin 'https://app.example.com';", "proxy_pass_header"),
+        ("proxy_hide_header;", "proxy_hide_header"),
+    ],
+)
+def test_wrong_number_of_arguments(tmp_path: Path, line: str, name: str) -> None:
+    body = f"        {line}\n        add_header Access-Control-Allow-Origin https://app.example.com always;\n"
+    extraction = run(tmp_path, {"site.conf": in_location(body)})
+    assert problems(extraction) == [("site.conf", 4, 9, f'invalid number of arguments in "{name}" directive')]

@@ -23,6 +23,27 @@ _NEWLINE = re.compile("\n")
 _TEMPLATE_TAG = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}")
 TEMPLATE_VARIABLE = "tpl"
 _INDEXED = {"include": "includes", "map": "maps", "set": "sets"}
+# (fewest, most) arguments of the directives corslint models, as nginx checks them (None: no upper bound)
+_ARITY: dict[str, tuple[int, Optional[int]]] = {
+    "add_header": (2, 3),
+    "add_trailer": (2, 3),
+    "add_header_inherit": (1, 1),
+    "proxy_pass": (1, 1),
+    "fastcgi_pass": (1, 1),
+    "uwsgi_pass": (1, 1),
+    "grpc_pass": (1, 1),
+    "proxy_hide_header": (1, 1),
+    "proxy_pass_header": (1, 1),
+    "fastcgi_hide_header": (1, 1),
+    "fastcgi_pass_header": (1, 1),
+    "uwsgi_hide_header": (1, 1),
+    "uwsgi_pass_header": (1, 1),
+    "set": (2, 2),
+    "include": (1, 1),
+    "return": (1, 2),
+    "more_set_headers": (1, None),
+    "more_clear_headers": (1, None),
+}
 
 # (token, line, quoted, start offset, end offset); offsets are -1 when crossplane's token cannot be located
 Token = tuple[str, int, bool, int, int]
@@ -317,10 +338,13 @@ class _TreeBuilder:
         starts = self.parsed.line_starts
         lines = len(starts)
         structural = {";": self._semicolon, "{": self._open, "}": self._close}
+        quoted_end = -2
         for token, line, quoted, start, end in lex(source):
             self.last_line = line
             if end >= 0:
                 self.cursor = end
+            glued = start == quoted_end and token[0] != ")"  # nginx allows `)` right after a quote (`if ($a = 'b')`)
+            quoted_end = end if quoted else -2
             if not quoted:
                 handler = structural.get(token)
                 if handler is not None:
@@ -330,7 +354,13 @@ class _TreeBuilder:
                     self._comment(token, line, start)
                     continue
             column = start - starts[line - 1] + 1 if start >= 0 and line <= lines else 0
+            if glued:
+                shown = source[start] if start >= 0 else token[:1]
+                self.parsed.problem(line, column if column > 0 else 0, f'unexpected "{shown}" (a quoted argument must be followed by a space, ";" or "{{")')
             node = self.current
+            if node is not None and not quoted and token in _ARITY and node.name in _ARITY and line > node.pos[-1][0]:
+                self._missing_semicolon(node)
+                node = None
             if node is None:
                 self._begin(token, line, column if column > 0 else 0, start, end)
             else:
@@ -362,6 +392,28 @@ class _TreeBuilder:
         if node is None:
             self.parsed.problem(line, self._column(line, start), 'unexpected ";"')
             return
+        node.end_line = line
+        self.current = None
+        self.last = node
+        self._check_arity(node, line)
+
+    def _check_arity(self, node: Node, line: int) -> None:
+        bounds = _ARITY.get(node.name)
+        if bounds is None:
+            return
+        fewest, most = bounds
+        if len(node.args) < fewest or (most is not None and len(node.args) > most):
+            self.parsed.problem(line, node.pos[0][1], f'invalid number of arguments in "{node.name}" directive')
+
+    def _missing_semicolon(self, node: Node) -> None:
+        """A directive name on a new line while the previous directive is still open: its `;` is missing. nginx
+        reads the next line as more arguments and refuses the file; corslint reads the two directives apart."""
+        line, column = node.pos[-1]
+        self.parsed.problem(
+            line, column,
+            f'invalid number of arguments in "{node.name}" directive: the ";" at the end of line {line} is missing, '
+            "so nginx reads the next directive as more arguments",
+        )
         node.end_line = line
         self.current = None
         self.last = node
