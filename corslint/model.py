@@ -128,6 +128,9 @@ class OriginRule:
     static_assets: str = ""
     # True when the configuration asks for every origin (`*`) and the library implements it by echoing the Origin
     allow_all: bool = False
+    # the request data the value is when it is never an origin: "host" (Host header, no scheme), "path" (the
+    # request URI), "referer" (a URL with a path); "" otherwise
+    request_data: str = ""
 
     @property
     def display(self) -> str:

@@ -33,6 +33,17 @@ class InvalidOriginValue(Rule):
 
     def check(self, policy: CorsPolicy, ctx: RuleContext) -> Iterator[Finding]:
         for rule in policy.origins:
+            if rule.request_data in _REQUEST_DATA:
+                yield self.finding(
+                    policy,
+                    rule.prov,
+                    f"Access-Control-Allow-Origin is set to {_REQUEST_DATA[rule.request_data]} (from "
+                    f"{provenance(rule, policy)}), which is never a browser's `Origin`: {_WHY_NEVER[rule.request_data]}, "
+                    "so every cross-origin request fails. Echo the request's Origin only after checking it against an "
+                    "allowlist (`$http_origin` in nginx, `%{Origin}i` in Apache), or send one fixed origin.",
+                    hint="send an allowlisted Origin, not the Host, URI or Referer",
+                )
+                continue
             if rule.kind is not OriginKind.EXACT or is_null_value(rule) or rule.value.strip() == "*":
                 continue
             found = problems(rule, origins.parse_origin(rule.value))
@@ -66,6 +77,20 @@ class InvalidOriginValue(Rule):
             hint=fix,
         )
 
+
+_REQUEST_DATA = {
+    "host": "the request's Host",
+    "path": "the request's URI",
+    "referer": "the request's Referer",
+}
+_WHY_NEVER = {
+    "host": "a Host is a host name without a scheme (`api.example.com`), an Origin always has one",
+    "path": "a URI is a path (`/api/items`), an Origin is scheme, host and port",
+    "referer": (
+        "a Referer is a URL with a path, and the default referrer policy sends a cross-origin referrer as the origin "
+        "followed by `/`, which never equals the Origin"
+    ),
+}
 
 # django-cors-headers compares only scheme and host[:port], so these still match; its system check E014 rejects them
 _DJANGO_MATCHES_ANYWAY = frozenset({origins.SLASH, origins.PATH, origins.QUERY})

@@ -273,6 +273,16 @@ def test_102_preflight_only_reflection() -> None:
     assert [f.code for f in run(ReflectedOrigin, policy(reflect(allow_all=True), credentials=CREDS_OFF))] == []
 
 
+@pytest.mark.parametrize("data,what", [("host", "the request's Host"), ("path", "the request's URI"), ("referer", "the request's Referer")])
+def test_108_request_data_is_never_an_origin(data: str, what: str) -> None:
+    rule = OriginRule(OriginKind.UNKNOWN, "$host", prov(4, "add_header Access-Control-Allow-Origin $host always"), request_data=data)
+    finding = one(InvalidOriginValue, policy(rule))
+    assert (finding.code, finding.severity, finding.location.line) == ("CORS108", Severity.ERROR, 4)
+    assert finding.message.startswith(f"Access-Control-Allow-Origin is set to {what} (from `add_header")
+    assert "never a browser's `Origin`" in finding.message
+    assert run(InvalidOriginValue, policy(OriginRule(OriginKind.UNKNOWN, "$x", prov(4, "x")))) == []
+
+
 # CORS104 null-origin-allowed
 
 @pytest.mark.parametrize("rule", [null_origin(), exact("null")], ids=["null-kind", "exact-null"])

@@ -474,3 +474,18 @@ def test_own_line_suppression_through_the_pipeline(tmp_path: Path) -> None:
     )
     result = lint_tree(tmp_path, {"select": ["CORS103", "CORS002"]})
     assert [(f.code, f.location.line) for f in result.findings] == [("CORS103", 4)]
+
+
+@pytest.mark.parametrize(
+    "value,data",
+    [
+        ('"%{Host}i"', "host"),
+        ('"%{Referer}i"', "referer"),
+        ('"expr=%{REQUEST_URI}"', "path"),
+        ('"expr=%{HTTP:Referer}"', "referer"),
+        ('"%{Origin}i"', ""),
+    ],
+)
+def test_request_data_that_is_never_an_origin(tmp_path: Path, value: str, data: str) -> None:
+    extraction = run(tmp_path, {".htaccess": f"Header always set Access-Control-Allow-Origin {value}\n"})
+    assert [r.request_data for p in extraction.policies for r in p.origins] == [data]

@@ -1193,3 +1193,13 @@ def test_wrong_number_of_arguments(tmp_path: Path, line: str, name: str) -> None
     body = f"        {line}\n        add_header Access-Control-Allow-Origin https://app.example.com always;\n"
     extraction = run(tmp_path, {"site.conf": in_location(body)})
     assert problems(extraction) == [("site.conf", 4, 9, f'invalid number of arguments in "{name}" directive')]
+
+
+@pytest.mark.parametrize(
+    "variable,data",
+    [("$host", "host"), ("$http_host", "host"), ("$request_uri", "path"), ("$uri", "path"), ("$http_referer", "referer"),
+     ("$http_x_origin", "")],
+)
+def test_request_data_that_is_never_an_origin(tmp_path: Path, variable: str, data: str) -> None:
+    extraction = clean(tmp_path, in_location(f"        add_header Access-Control-Allow-Origin {variable} always;\n"))
+    assert [(r.kind, r.request_data) for r in policy(extraction, API).origins] == [(OriginKind.UNKNOWN, data)]

@@ -36,6 +36,9 @@ def origin_rules(sent: Sent, env: dict[str, list[EnvDefinition]], gates: list[st
     prov = directive.prov(directive.value_index)
     if sent.edited:
         return [OriginRule(OriginKind.UNKNOWN, value, prov, note="rewritten by a later `Header edit`")]
+    request_data = not_an_origin(value)
+    if request_data:
+        return [OriginRule(OriginKind.UNKNOWN, value, prov, note="filled from the request", request_data=request_data)]
     if value.lower().startswith("expr="):
         if _REFLECT_EXPR.match(value[5:]):
             return _gated(prov, value, env, _conditions(directive.condition, gates), "")
@@ -46,6 +49,21 @@ def origin_rules(sent: Sent, env: dict[str, list[EnvDefinition]], gates: list[st
     if "%{" in value or re.search(r"%[tDlib]", value):
         return [OriginRule(OriginKind.UNKNOWN, value, prov, note="a mod_headers format corslint does not evaluate")]
     return [literal_rule(value, prov)]
+
+
+# `%{Host}i`, `expr=%{REQUEST_URI}`, `expr=%{HTTP:Referer}`, `%{HTTP_REFERER}e`: request data that is never an Origin
+_REQUEST_VALUE = re.compile(
+    r"(?i)^(?:expr=\s*)?%\{(?:(?:HTTP:|req:|http:)?(?P<header>host|referer)|(?P<var>HTTP_HOST|HTTP_REFERER|REQUEST_URI))\}[ie]?$"
+)
+_REQUEST_KIND = {"host": "host", "http_host": "host", "referer": "referer", "http_referer": "referer", "request_uri": "path"}
+
+
+def not_an_origin(value: str) -> str:
+    """"host", "path" or "referer" when the header value is that piece of the request, else ""."""
+    match = _REQUEST_VALUE.match(value.strip().strip('"'))
+    if match is None:
+        return ""
+    return _REQUEST_KIND[(match.group("header") or match.group("var")).lower()]
 
 
 def literal_rule(value: str, prov: Provenance, note: str = "") -> OriginRule:

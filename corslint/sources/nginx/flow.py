@@ -465,7 +465,8 @@ class Flow:
                 return self._map_rules(info, related, depth + 1), False
             if state is not None and self.unset(name):
                 return [], False
-            return [_unknown(show(value), prov, self.unreadable(name, state))], False
+            note = self.unreadable(name, state)
+            return [OriginRule(OriginKind.UNKNOWN, show(value), prov, note=note, request_data=_NOT_AN_ORIGIN.get(name, ""))], False
         return [_unknown(show(value), prov, f"the value `{show(value)}` is built from variables corslint cannot read")], False
 
     @staticmethod
@@ -579,6 +580,14 @@ def _literal_rule(text: str, prov: Provenance) -> list[OriginRule]:
     if text == "null":
         return [OriginRule(OriginKind.NULL, "null", prov)]
     return [OriginRule(OriginKind.EXACT, text, prov)]
+
+
+# request variables whose value is never a browser's Origin
+_NOT_AN_ORIGIN = {
+    "host": "host", "http_host": "host",
+    "request_uri": "path", "uri": "path", "document_uri": "path",
+    "http_referer": "referer",
+}
 
 
 def _unknown(value: str, prov: Provenance, note: str) -> OriginRule:
