@@ -1203,3 +1203,50 @@ def test_wrong_number_of_arguments(tmp_path: Path, line: str, name: str) -> None
 def test_request_data_that_is_never_an_origin(tmp_path: Path, variable: str, data: str) -> None:
     extraction = clean(tmp_path, in_location(f"        add_header Access-Control-Allow-Origin {variable} always;\n"))
     assert [(r.kind, r.request_data) for r in policy(extraction, API).origins] == [(OriginKind.UNKNOWN, data)]
+
+
+# --- variables belong to one configuration ------------------------------------------------------------------
+
+MAIN_WITH_MAP = """
+    events {}
+    http {
+        map $http_origin $cors_origin {
+            default "";
+            ~^https://app\\.example\\.com "$http_origin";
+        }
+        server {
+            server_name api.example.com;
+            location /v1/ {
+                include cors.conf;
+                proxy_pass http://app;
+            }
+        }
+    }
+"""
+OTHER_SERVICE = """
+    server {
+        server_name other.example.com;
+        set $cors_origin "";
+        location / {
+            add_header Access-Control-Allow-Origin https://other.example.com always;
+            proxy_pass http://other;
+        }
+    }
+"""
+CORS_SNIPPET = "add_header Access-Control-Allow-Origin $cors_origin always;\nadd_header Vary Origin always;\n"
+
+
+def test_a_set_in_an_unrelated_configuration_does_not_hide_a_map(tmp_path: Path) -> None:
+    extraction = run(tmp_path, {
+        "gateway/nginx.conf": MAIN_WITH_MAP, "gateway/cors.conf": CORS_SNIPPET,
+        "other/conf.d/default.conf": OTHER_SERVICE,
+    })
+    found = [p for p in extraction.policies if p.scope.startswith("server api.example.com")]
+    assert [(r.kind, r.value) for p in found for r in p.origins] == [(OriginKind.PATTERN, r"^https://app\.example\.com")]
+
+
+def test_server_files_without_an_http_block_share_their_variables(tmp_path: Path) -> None:
+    maps = "map $http_origin $cors_origin {\n    default \"\";\n    https://app.example.com $http_origin;\n}\n"
+    site = "server {\n    server_name api.example.com;\n    location /v1/ {\n" + "        add_header Access-Control-Allow-Origin $cors_origin always;\n        proxy_pass http://app;\n    }\n}\n"
+    extraction = run(tmp_path, {"conf.d/00-maps.conf": maps, "conf.d/api.conf": site})
+    assert [(r.kind, r.value) for r in policy(extraction, API).origins] == [(OriginKind.EXACT, "https://app.example.com")]

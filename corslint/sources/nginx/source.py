@@ -104,7 +104,6 @@ class _Extractor:
 
     def run(self, files: list[SourceFile], worth: Callable[[bytes], bool]) -> None:
         from corslint.sources.include_files import reachable
-        from corslint.sources.nginx.values import VarIndex
 
         candidates = self.loader.load_candidates(files, worth)
         graph = self.loader.include_graph(candidates)
@@ -117,11 +116,23 @@ class _Extractor:
                 tree = reachable(graph, parsed.path)
                 roots.append((parsed, tree))
                 analysed |= tree
-        index = VarIndex(p for p in self.loader.parsed.values() if p is not None)
-        for parsed, tree in roots:
+        for parsed, tree, index in self._indexes(roots):
             self._root(parsed, index, tree)
         self.loader.report(self.extraction, analysed)
         self.loader.release()
+
+    def _indexes(self, roots: list[tuple[ParsedFile, set[str]]]) -> list[tuple[ParsedFile, set[str], VarIndex]]:
+        """Variables are scoped to one configuration: a root with an `http` block (a whole nginx.conf) sees only the
+        `map`/`set` of the files it includes; the other roots (server files and snippets that an nginx.conf outside
+        the tree includes) share the variables of every file no whole configuration holds."""
+        from corslint.sources.nginx.values import VarIndex
+
+        parsed_files = self.loader.parsed
+        whole = [(parsed, tree) for parsed, tree in roots if any(node.name == "http" for node in parsed.nodes)]
+        owned = set().union(*(tree for _, tree in whole)) if whole else set()
+        shared = VarIndex(p for path, p in parsed_files.items() if p is not None and path not in owned)
+        own = {id(parsed): VarIndex(p for path in tree if (p := parsed_files.get(path)) is not None) for parsed, tree in whole}
+        return [(parsed, tree, own.get(id(parsed), shared)) for parsed, tree in roots]
 
     def _root(self, parsed: ParsedFile, index: VarIndex, tree: set[str]) -> None:
         from corslint.sources.nginx.flow import Flow
