@@ -157,6 +157,8 @@ class ListSetting:
     item_provs: tuple[Provenance, ...] = ()
     # True when the value is the library's default rather than written by the user (`prov` is the library's call)
     default: bool = False
+    # True when the configuration asks for every method or header (`*`) and the library sends them all by name
+    expanded_star: bool = False
 
     @property
     def present(self) -> bool:

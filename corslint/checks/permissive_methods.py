@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from corslint.checks._http_helpers import FORBIDDEN_METHODS, describe, has_star, header_hint
+from corslint.checks._http_helpers import FORBIDDEN_METHODS, LIBRARY_NAMES, describe, has_star, header_hint
 from corslint.findings import Finding, Severity
 from corslint.model import CorsPolicy, ListKind
 from corslint.rule import ALL_SOURCES, Rule, RuleContext
@@ -32,6 +32,16 @@ class PermissiveMethods(Rule):
                 f"Access-Control-Allow-Methods echoes whatever method the preflight asks for (from {origin}), so "
                 "cross-origin scripts may use every method, DELETE and PUT included. List only the methods this "
                 "API serves to browsers.",
+                hint=hint,
+            )
+        elif methods.expanded_star:
+            yield self.finding(
+                policy,
+                methods.prov,
+                f"Access-Control-Allow-Methods allows every method: {origin} asks for `*`, which "
+                f"{LIBRARY_NAMES.get(policy.source, policy.source)} sends as every method it knows by name ({', '.join(methods.items)}), so "
+                "cross-origin scripts may use DELETE, PUT and PATCH too. List only the methods this API serves to "
+                "browsers.",
                 hint=hint,
             )
         elif has_star(methods) and not policy.credentials_on():

@@ -432,3 +432,16 @@ def test_django_unknown_setting_suggests_the_setting_sharing_its_words(tmp_path:
     assert [(f.kind, f.subject, f.replacement) for f in policy.wiring if f.kind == UNKNOWN_OPTION] == [
         (UNKNOWN_OPTION, name, meant)
     ]
+
+
+@pytest.mark.parametrize("credentials", ["", "allow_credentials=True, "])
+def test_starlette_star_methods_are_sent_by_name(tmp_path: Path, credentials: str) -> None:
+    code = f"""
+        from fastapi import FastAPI
+        from fastapi.middleware.cors import CORSMiddleware
+        app = FastAPI()
+        app.add_middleware(CORSMiddleware, allow_origins=["https://app.example.com"], {credentials}allow_methods=["*"])
+        """
+    methods = only(run(tmp_path, {"main.py": code})).methods
+    assert (methods.kind, methods.expanded_star) == (ListKind.EXPLICIT, True)
+    assert methods.contains("DELETE") and not methods.contains("*")

@@ -155,9 +155,9 @@ def _policy(mod: PyModule, call: ast.Call, names: dict[str, Val], source: str) -
 
 def _methods(val: Optional[Val], prov: Optional[Provenance], call_prov: Provenance, credentials: Setting) -> ListSetting:
     setting = list_setting(val, prov, default=DEFAULT_METHODS, default_prov=call_prov)
-    if setting.kind is ListKind.ANY and credentials.is_true():
-        # with `*` the middleware sends the full method list, never a literal `*`
-        return ListSetting(ListKind.EXPLICIT, ALL_METHODS, setting.prov)
+    if setting.kind is ListKind.ANY:
+        # the middleware sends `*` as the full method list by name, never a literal `*` (with or without credentials)
+        return ListSetting(ListKind.EXPLICIT, ALL_METHODS, setting.prov, expanded_star=True)
     return setting
 
 
