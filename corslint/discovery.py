@@ -183,10 +183,11 @@ def _consider(
     interested = forced or [s for s in sources if s.may_claim(display)]
     decided = bool(forced)
     if not interested and explicit and path.is_file() and not path.is_symlink() and not may_be_unsupported(path.name):
-        interested = _by_content(path, sources)  # named on the command line: what it holds decides
+        head = _safe_head(path)
+        interested = [source for source in sources if source.claims_content(head)][:1]  # named: its content decides
         decided = True
         if not interested:
-            _note_unclaimed(display, str(path), _safe_head(path), discovered, named=True)
+            _note_unclaimed(display, str(path), head, discovered, named=True)
             return
     if not interested:
         if may_be_unsupported(path.name) and path.is_file() and not path.is_symlink():
@@ -206,11 +207,6 @@ def _safe_head(path: Path) -> bytes:
         return b""
 
 
-def _by_content(path: Path, sources: Sequence[Source]) -> list[Source]:
-    head = _safe_head(path)
-    return [source for source in sources if source.claims_content(head)][:1]
-
-
 def _note_unclaimed(display: str, real: str, head: bytes, discovered: Discovered, *, named: bool = False) -> None:
     """A file a source looked at but none claimed is reported when it holds CORS headers (or was named explicitly)."""
     if may_be_unsupported(display.rpartition("/")[2]):
@@ -218,9 +214,7 @@ def _note_unclaimed(display: str, real: str, head: bytes, discovered: Discovered
         return
     if display.lower().endswith(_DOCUMENT_ENDINGS):
         return
-    reason = unclaimed_reason(head)
-    if reason is None and named:
-        reason = "corslint cannot tell what kind of configuration this is; not checked (say it with `file-kinds`)"
+    reason = unclaimed_reason(head, named)
     if reason is not None:
         discovered.skipped[display] = reason
 

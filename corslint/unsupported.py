@@ -67,11 +67,14 @@ def _language_reason(language: str, words: tuple[bytes, ...], head: bytes) -> Op
     return f"{language} source with {what}; not checked: no corslint source reads {language} yet"
 
 
-def unclaimed_reason(head: bytes) -> Optional[str]:
-    """Why a file some source looked at but none claimed is reported: its first bytes hold CORS headers."""
+def unclaimed_reason(head: bytes, named: bool = False) -> Optional[str]:
+    """Why a file some source looked at but none claimed is reported: its first bytes hold CORS headers, or it
+    was named on the command line."""
     if HEADER_WORD in head.lower():
         return (
             "a file with Access-Control-* text whose kind corslint cannot tell; not checked "
             "(say what it is with the `file-kinds` setting)"
         )
+    if named:
+        return "corslint cannot tell what kind of configuration this is; not checked (say it with `file-kinds`)"
     return None

@@ -18,6 +18,7 @@ from corslint.rule import Rule, RuleContext
 
 
 RESPONSE_HEADERS = frozenset({ACAO.lower(), ACAC.lower(), ACEH.lower()})
+_APACHE_OWN_ERRORS = "the error responses Apache produces itself (a missing file's 404, 403, its own 500)"
 
 
 class CorsHeadersOnSuccessOnly(Rule):
@@ -39,8 +40,8 @@ class CorsHeadersOnSuccessOnly(Rule):
         delivered = {e.name.lower() for e in emissions if e.always is True}
         # only these matter on an error response: the rest are read from preflight answers, which are 2xx
         lacking = [e for e in emissions if e.name.lower() in RESPONSE_HEADERS and e.always is False and e.name.lower() not in delivered]
-        anchor = next((e for e in lacking if e.name.lower() == ACAO.lower()), None)
-        anchor = anchor or next((e for e in lacking if e.name.lower() == ACAC.lower()), None)
+        # Allow-Origin decides; Allow-Credentials alone still breaks credentialed errors; Expose-Headers alone does not
+        anchor = next((e for name in (ACAO, ACAC) for e in lacking if e.name.lower() == name.lower()), None)
         if anchor is None:
             return
         names: list[str] = []
@@ -61,11 +62,7 @@ def _static(policy: CorsPolicy) -> bool:
 
 
 def _credentials_only(policy: CorsPolicy, names: list[str]) -> str:
-    errors = (
-        "the error responses Apache produces itself (a missing file's 404, 403, its own 500)"
-        if policy.source == "apache"
-        else "4xx and 5xx responses"
-    )
+    errors = _APACHE_OWN_ERRORS if policy.source == "apache" else "4xx and 5xx responses"
     return (
         f"{_list(names)} {'is' if len(names) == 1 else 'are'} added without `always` while Access-Control-Allow-Origin "
         f"has it, so {errors} carry the origin but not "
@@ -82,8 +79,8 @@ def _effect(policy: CorsPolicy, count: int) -> str:
     them, each = ("it", "it") if count == 1 else ("them", "each")
     if policy.source == "apache":
         sent = (
-            f"so Apache puts {them} in the success table only: the error responses Apache produces itself (a missing "
-            f"file's 404, 403, its own 500) go out without {them}, while proxied and CGI error responses keep {them}"
+            f"so Apache puts {them} in the success table only: {_APACHE_OWN_ERRORS} go out without {them}, while "
+            f"proxied and CGI error responses keep {them}"
         )
     else:
         sent = f"so nginx sends {them} only with status {NGINX_SUCCESS_STATUSES}: 4xx and 5xx responses go out without {them}"

@@ -57,7 +57,8 @@ def content_named(lower: str) -> bool:
     stem, dot, last = lower.rpartition(".")
     if not dot:
         return not lower.startswith(("dockerfile", "makefile", "license", "readme", "changelog", "procfile"))
-    return last in _TOP_LEVEL_DOMAINS and "." in stem or last in ("com", "org", "net", "io", "local") and bool(stem)
+    # `api.example.de` has three labels; two are enough for the commonest endings (`example.com`)
+    return (last in _TOP_LEVEL_DOMAINS and "." in stem) or (last in ("com", "org", "net", "io", "local") and bool(stem))
 
 
 class Source:

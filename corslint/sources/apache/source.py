@@ -28,6 +28,11 @@ _APACHE = re.compile(
 _NGINX = re.compile(rb"(?m)(?:^[ \t]*(?:server|location|http|upstream|map|events)\b[^\n;{]*\{|\badd_header[ \t][^\n]*;)")
 
 
+def _apache_named(folders: str, lower: str) -> bool:
+    """Named like Apache configuration: `httpd.conf`, `*.conf` and the like, or anything in an Apache folder."""
+    return lower in _NAMES or lower.endswith(".conf") or _apache_folder(folders)
+
+
 @lru_cache(maxsize=4096)
 def _apache_folder(folders: str) -> bool:
     """Is this folder path (remembered: discovery asks it of every file in the folder) an Apache configuration folder?"""
@@ -43,20 +48,14 @@ class ApacheSource(Source):
     def may_claim(self, path: str) -> bool:
         folders, _, name = path.rpartition("/")  # strings, not PurePosixPath: discovery asks this of every file
         lower = name.lower()
-        if lower.endswith("htaccess") or lower in _NAMES or lower.endswith(".conf"):
-            return True
-        return _apache_folder(folders) or content_named(lower)
+        return lower.endswith("htaccess") or _apache_named(folders, lower) or content_named(lower)
 
     def claims(self, path: str, head: bytes) -> bool:
-        if not self.may_claim(path):
-            return False
-        folders, _, lower = path.rpartition("/")
-        lower = lower.lower()
+        folders, _, name = path.rpartition("/")
+        lower = name.lower()
         if lower.endswith("htaccess"):
             return True
-        if not (lower in _NAMES or lower.endswith(".conf") or _apache_folder(folders)):
-            return self.claims_content(head)
-        return _APACHE.search(head) is not None and _NGINX.search(head) is None
+        return (_apache_named(folders, lower) or content_named(lower)) and self.claims_content(head)
 
     def claims_content(self, head: bytes) -> bool:
         head = probe_view(head)

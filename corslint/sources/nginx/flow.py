@@ -465,8 +465,7 @@ class Flow:
                 return self._map_rules(info, related, depth + 1), False
             if state is not None and self.unset(name):
                 return [], False
-            note = self.unreadable(name, state)
-            return [OriginRule(OriginKind.UNKNOWN, show(value), prov, note=note, request_data=_NOT_AN_ORIGIN.get(name, ""))], False
+            return [_unknown(show(value), prov, self.unreadable(name, state), _NOT_AN_ORIGIN.get(name, ""))], False
         return [_unknown(show(value), prov, f"the value `{show(value)}` is built from variables corslint cannot read")], False
 
     @staticmethod
@@ -590,5 +589,5 @@ _NOT_AN_ORIGIN = {
 }
 
 
-def _unknown(value: str, prov: Provenance, note: str) -> OriginRule:
-    return OriginRule(OriginKind.UNKNOWN, value, prov, note=note)
+def _unknown(value: str, prov: Provenance, note: str, request_data: str = "") -> OriginRule:
+    return OriginRule(OriginKind.UNKNOWN, value, prov, note=note, request_data=request_data)

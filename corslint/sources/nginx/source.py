@@ -37,6 +37,13 @@ _NGINX_DEFINITE = re.compile(
 )
 
 
+def _nginx_named(path: str) -> bool:
+    """Named like nginx configuration: `nginx.conf`, `*.conf` and the like, or anything in an nginx folder."""
+    folders, _, name = path.rpartition("/")  # strings, not PurePosixPath: discovery asks this of every file
+    lower = name.lower()
+    return lower == "nginx.conf" or lower.endswith(_NAME_SUFFIXES) or _nginx_folder(folders)
+
+
 @lru_cache(maxsize=4096)
 def _nginx_folder(folders: str) -> bool:
     """Is this folder path (remembered: discovery asks it of every file in the folder) an nginx configuration folder?"""
@@ -49,19 +56,11 @@ class NginxSource(Source):
     probe_words: ClassVar[tuple[bytes, ...]] = (b"access-control-", b"http_origin", b"include")
 
     def may_claim(self, path: str) -> bool:
-        folders, _, name = path.rpartition("/")  # strings, not PurePosixPath: discovery asks this of every file
-        lower = name.lower()
-        return (
-            lower == "nginx.conf" or lower.endswith(_NAME_SUFFIXES) or _nginx_folder(folders) or content_named(lower)
-        )
+        return _nginx_named(path) or content_named(path.rpartition("/")[2].lower())
 
     def claims(self, path: str, head: bytes) -> bool:
-        if not self.may_claim(path):
-            return False
-        folders, _, name = path.rpartition("/")
-        lower = name.lower()
-        if not (lower == "nginx.conf" or lower.endswith(_NAME_SUFFIXES) or _nginx_folder(folders)):
-            return self.claims_content(head)
+        if not _nginx_named(path):
+            return content_named(path.rpartition("/")[2].lower()) and self.claims_content(head)
         head = probe_view(head)
         if _NGINX_STRONG.search(head):
             return True
