@@ -39,54 +39,65 @@ class JavaScriptSource(Source):
 
     def extract(self, files: list[SourceFile], workspace: Workspace) -> Extraction:
         extraction = Extraction()
+        linker = None
         for source_file in sorted(files, key=lambda f: f.path):
             try:
-                self._one(source_file, extraction)
+                linker = self._one(source_file, extraction, workspace, linker)
             except Exception as exc:  # one file's bug must not hide the others
                 detail = describe(exc)
                 location = Location(source_file.path, 1, 1)
                 extraction.problems.append(ParseProblem(location, f"internal error in the javascript source: {detail}", self.name))
+        if linker is not None:
+            from corslint.sources.javascript.syntax import comments
+
+            for doc in linker.linked_docs():
+                extraction.comments.extend(comments(doc))
         return extraction
 
-    def _one(self, source_file: SourceFile, extraction: Extraction) -> None:
+    def _one(self, source_file: SourceFile, extraction: Extraction, workspace: Workspace, linker):  # type: ignore[no-untyped-def]
+        """Parse and extract one file; the linker that follows its local imports is made on the first parse."""
         try:
             data = source_file.read()
         except OSError as exc:
             location = Location(source_file.path, 1, 1)
             extraction.problems.append(ParseProblem(location, f"cannot read file: {exc.strerror or exc}", self.name))
-            return
+            return linker
         if not self.worth_parsing(data):
-            return
+            return linker
         text, error = decode(data)
         if error is not None:
             extraction.problems.append(ParseProblem(Location(source_file.path, 1, 1), f"cannot decode file: {error}", self.name))
-            return
+            return linker
+        from corslint.sources.javascript.modules import Linker
         from corslint.sources.javascript.syntax import Doc, comments
 
-        doc = Doc.parse(source_file.path, text)
+        linker = linker or Linker(workspace, Doc.parse)
+        doc, bindings = linker.entry(source_file.path, source_file.abs_path, text)
         problem = _syntax_problem(doc)
         if problem is not None:
             extraction.problems.append(problem)
         extraction.files.add(source_file.path)
         extraction.comments.extend(comments(doc))
-        extraction.policies.extend(policies(doc))
+        extraction.policies.extend(policies(doc, bindings))
+        return linker
 
 
-def policies(doc) -> list[CorsPolicy]:  # type: ignore[no-untyped-def]
+def policies(doc, bindings=None) -> list[CorsPolicy]:  # type: ignore[no-untyped-def]
     """Every CORS policy one parsed file states: library uses first, then hand-written headers."""
     from corslint.sources.javascript.app import AppScanner
     from corslint.sources.javascript.libraries import build_policy
     from corslint.sources.javascript.manual import ManualHeaders
     from corslint.sources.javascript.syntax import Bindings
 
-    bindings = Bindings(doc)
+    bindings = bindings or Bindings(doc)
     scanner = AppScanner(doc, bindings)
     uses = scanner.uses()
     found = [p for p in (build_policy(doc, bindings, use) for use in uses) if p is not None]
     app_level = [u.anchor for u in uses if u.preflight.kind.value == "library" and u.label in ("express", "koa")]
     found.extend(ManualHeaders(doc, bindings, app_level).policies())
     if found:
-        mark_development(found, {doc.path: development_stretches(doc)})
+        docs = [doc] + (doc.linker.linked_docs() if doc.linker is not None else [])
+        mark_development(found, {d.path: development_stretches(d) for d in docs})
     return found
 
 

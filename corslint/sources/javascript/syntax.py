@@ -55,6 +55,7 @@ class Doc:
     root: Node
     lines: list[bytes] = field(default_factory=list)
     _nodes: Optional[list[Node]] = field(default=None, repr=False, compare=False)
+    linker: Any = field(default=None, repr=False, compare=False)  # modules.Linker once imports may be followed
 
     def nodes(self) -> list[Node]:
         """Every named node of the file in source order, walked once: several extractors look through them all."""
@@ -77,7 +78,12 @@ class Doc:
         return Doc(path, data, tree.root_node, data.split(b"\n"))
 
     def text(self, node: Node) -> str:
-        return self.data[node.start_byte : node.end_byte].decode("utf-8", "replace")
+        """The node's source text; a node of an imported module carries its own."""
+        return node.text.decode("utf-8", "replace")
+
+    def owner(self, node: Node) -> "Doc":
+        """The file a node was parsed from: this one, or a module it imports."""
+        return self if self.linker is None else self.linker.owner(node, self).doc
 
     def column(self, point: tuple[int, int]) -> int:
         row, col = point
@@ -85,6 +91,9 @@ class Doc:
         return len(line[:col].decode("utf-8", "replace")) + 1
 
     def location(self, node: Node) -> Location:
+        owner = self.owner(node)
+        if owner is not self:
+            return owner.location(node)
         return Location(
             self.path,
             node.start_point[0] + 1,
@@ -98,7 +107,10 @@ class Doc:
         return text if len(text) <= _RAW_LIMIT else text[: _RAW_LIMIT - 2].rstrip() + " …"
 
     def prov(self, node: Node, context: str = "", raw: Optional[str] = None) -> Provenance:
-        return Provenance(self.location(node), self.raw(node) if raw is None else raw, context)
+        """Where a value is written; a value from an imported module names the imports that lead to it."""
+        owner = self.owner(node)
+        related = self.linker.related(self, owner) if owner is not self else ()
+        return Provenance(owner.location(node), self.raw(node) if raw is None else raw, context, related)
 
 
 def walk(node: Node) -> Iterator[Node]:
@@ -266,8 +278,9 @@ def _mentions_cors(doc: Doc, node: Node) -> bool:
 class Bindings:
     """`const`/`let`/`var` initialisers, function declarations and import bindings of one file, by name."""
 
-    def __init__(self, doc: Doc) -> None:
+    def __init__(self, doc: Doc, linker: Any = None) -> None:
         self.doc = doc
+        self.linker = linker
         self.values: dict[str, list[Node]] = {}
         self.imports: dict[str, tuple[str, str]] = {}  # local name -> (module, imported name or "default"/"*")
         self.import_nodes: dict[str, Node] = {}  # local name -> the statement that imports it
@@ -288,19 +301,22 @@ class Bindings:
         if name is None or value is None:
             return
         module = required_module(self.doc, value)
+        statement = node.parent or node
         if name.type == "identifier":
             self.values.setdefault(self.doc.text(name), []).append(value)
             if module is not None:
-                self.imports[self.doc.text(name)] = (module, "default")
-                self.import_nodes[self.doc.text(name)] = node.parent or node
+                self.imports[self.doc.text(name)] = (module, required_member(self.doc, value))
+                self.import_nodes[self.doc.text(name)] = statement
         elif name.type == "object_pattern" and module is not None:
             for child in name.named_children:
                 if child.type == "shorthand_property_identifier_pattern":
                     self.imports[self.doc.text(child)] = (module, self.doc.text(child))
+                    self.import_nodes[self.doc.text(child)] = statement
                 elif child.type == "pair_pattern":
                     key, local = child.child_by_field_name("key"), child.child_by_field_name("value")
                     if key is not None and local is not None and local.type == "identifier":
                         self.imports[self.doc.text(local)] = (module, self.doc.text(key))
+                        self.import_nodes[self.doc.text(local)] = statement
 
     def _import(self, node: Node) -> None:
         source = node.child_by_field_name("source")
@@ -317,14 +333,15 @@ class Bindings:
                     if names:
                         self.imports[self.doc.text(names[0])] = (module, "*")
                 elif child.type == "named_imports":
-                    self._named(child, module)
+                    self._named(child, module, node)
 
-    def _named(self, node: Node, module: str) -> None:
+    def _named(self, node: Node, module: str, statement: Node) -> None:
         for spec in (c for c in node.named_children if c.type == "import_specifier"):
             name, alias = spec.child_by_field_name("name"), spec.child_by_field_name("alias")
             if name is not None:
                 local = alias if alias is not None else name
                 self.imports[self.doc.text(local)] = (module, self.doc.text(name))
+                self.import_nodes[self.doc.text(local)] = statement
 
     def _import_require(self, node: Node) -> None:
         names = [c for c in node.named_children if c.type == "identifier"]
@@ -334,21 +351,41 @@ class Bindings:
             self.import_nodes[self.doc.text(names[0])] = node.parent or node
 
     def lookup(self, name: str, before: Optional[Node] = None) -> Optional[Node]:
-        """The initialiser of `name`: the last one written before `before`, else the first in the file."""
+        """The initialiser of `name`: the last one written before `before`, else the first in the file; a name
+        imported from a local module is what that module exports. A `before` node of an imported module is
+        looked up in that module."""
+        if before is not None and self.linker is not None:
+            owner = self.linker.owner(before, self.doc).bindings
+            if owner is not self:
+                return owner.lookup(name, before)
         candidates = self.values.get(name)
         if not candidates:
-            return None
+            return self._imported(name)
+        found = candidates[0]
         if before is not None:
             earlier = [c for c in candidates if c.start_byte < before.start_byte]
             if earlier:
-                return earlier[-1]
-        return candidates[0]
+                found = earlier[-1]
+        if self.linker is not None and name in self.imports:
+            return self._imported(name) or found
+        return found
+
+    def _imported(self, name: str) -> Optional[Node]:
+        module, imported = self.imports.get(name, ("", ""))
+        if self.linker is None or not module.startswith("."):
+            return None
+        return self.linker.imported(self.doc, module, imported, self.import_nodes.get(name))
 
     def resolve(self, node: Optional[Node], depth: int = 0) -> Optional[Node]:
         """Follow identifiers to their initialisers (a few steps), unwrapping `as`, parentheses and `await`."""
         node = unwrap(node)
-        while node is not None and node.type == "identifier" and depth < 8:
-            target = self.lookup(self.doc.text(node), node)
+        while node is not None and depth < 8:
+            if node.type == "identifier":
+                target = self.lookup(self.doc.text(node), node)
+            elif node.type in ("call_expression", "member_expression") and self.linker is not None:
+                target = self.linker.required(node, self.doc)  # `require('./options')` written in place
+            else:
+                target = None
             if target is None or target is node:
                 return node
             node, depth = unwrap(target), depth + 1
@@ -367,6 +404,17 @@ def required_module(doc: Doc, node: Optional[Node]) -> Optional[str]:
         args = args_of(node)
         return string_value(doc, args[0]) if args else None
     return None
+
+
+def required_member(doc: Doc, node: Node) -> str:
+    """`x` of `require('m').x`; `default` for the module itself."""
+    node = unwrap(node)
+    if node is not None and node.type == "member_expression":
+        prop = node.child_by_field_name("property")
+        obj = unwrap(node.child_by_field_name("object"))
+        if prop is not None and obj is not None and obj.type == "call_expression":
+            return doc.text(prop)
+    return "default"
 
 
 @dataclass
