@@ -14,7 +14,7 @@ from corslint.checks._http_helpers import (
     related,
     split_list,
 )
-from corslint.findings import Confidence, Finding, Severity
+from corslint.findings import Finding, Severity
 from corslint.model import CorsPolicy, DeliveryKind, OriginKind, OriginRule, State
 from corslint.rule import ALL_SOURCES, Rule, RuleContext
 from corslint.checks._origin_helpers import shown
@@ -36,30 +36,23 @@ class MissingVaryOrigin(Rule):
     sources = ALL_SOURCES
 
     def check(self, policy: CorsPolicy, ctx: RuleContext) -> Iterator[Finding]:
-        if is_preflight_answer(policy) or _varies_on_origin(policy):
-            return
+        if is_preflight_answer(policy) or _varies_on_origin(policy) or policy.vary_origin.state is State.UNKNOWN:
+            return  # a Vary value corslint cannot read may well name Origin
         decided_by = _dependency(policy)
         if decided_by is None:
             return
         phrase, rule = decided_by
         acao = first_emission(main_emissions(policy), ACAO)
         prov = acao.prov if acao is not None else rule.prov
-        unknown = policy.vary_origin.state is State.UNKNOWN
-        assumed = (
-            f" corslint could not read the Vary value ({describe(policy.vary_origin.prov)}) and assumed it lacks Origin."
-            if unknown
-            else ""
-        )
         message = (
             f"Access-Control-Allow-Origin depends on the request ({phrase}; decided by {describe(rule.prov, policy.source)}) "
             "but the responses do not carry `Vary: Origin`, so a shared or browser cache can serve the answer "
-            f"computed for one origin to another.{assumed} Send `Vary: Origin` on every response of this scope."
+            "computed for one origin to another. Send `Vary: Origin` on every response of this scope."
         )
         yield self.finding(
             policy,
             prov,
             message,
-            confidence=Confidence.LOW if unknown else None,
             hint=header_hint(policy, "Vary", "Origin"),
             related=related(rule.prov, "the origin is decided here", unless=prov),
         )

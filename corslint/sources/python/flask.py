@@ -20,7 +20,8 @@ from corslint.sources.python.common import (
 )
 from corslint.model import UNKNOWN_OPTION
 from corslint.sources.python.module import PyModule
-from corslint.sources.python.values import Evaluator, ModuleEnv, Val, dotted
+from corslint.model import Related
+from corslint.sources.python.values import Evaluator, ModuleEnv, ModuleLoader, Namespace, Val, dotted
 
 SOURCE = "flask"
 OPTIONS = frozenset(
@@ -41,13 +42,19 @@ class Options:
     """Option values by name, each with the place that set it (a keyword, a dict entry or an app.config line)."""
 
     values: dict[str, tuple[Val, Provenance]] = field(default_factory=dict)
+    # app.config was also loaded from something corslint cannot read: options set nowhere else are unknown
+    opaque: Optional[Val] = None
 
     def get(self, name: str) -> tuple[Optional[Val], Optional[Provenance]]:
         found = self.values.get(name)
-        return found if found else (None, None)
+        if found:
+            return found
+        if self.opaque is not None:
+            return self.opaque, self.opaque.prov("app.config")
+        return None, None
 
     def over(self, other: "Options") -> "Options":
-        return Options({**other.values, **self.values})
+        return Options({**other.values, **self.values}, self.opaque or other.opaque)
 
 
 class FlaskOrigins(OriginBuilder):
@@ -68,9 +75,18 @@ class FlaskOrigins(OriginBuilder):
                           note="flask-cors treats this string as a regex and applies it with case-insensitive re.match")
 
 
-def extract_flask(mod: PyModule, env: ModuleEnv, app_config: Options) -> list[CorsPolicy]:
+def extract_flask(mod: PyModule, env: ModuleEnv, app_config: AppConfig) -> list[CorsPolicy]:
     policies: list[CorsPolicy] = []
     constructors: dict[str, tuple[ast.Call, dict[str, Val]]] = {}
+    cors_names, decorator_names = imported_names(mod.tree)
+
+    def _is_cors(call: ast.Call) -> bool:
+        return dotted(call.func) in cors_names
+
+    def _is_cross_origin(decorator: ast.AST) -> bool:
+        target = decorator.func if isinstance(decorator, ast.Call) else decorator
+        return dotted(target) in decorator_names
+
     for owner, node in functions_and_module(mod.tree):
         if isinstance(node, ast.Assign) and isinstance(node.value, ast.Call) and _is_cors(node.value) and not node.value.args:
             for target in node.targets:
@@ -113,38 +129,158 @@ def _stacking(stacked: list[CorsPolicy]) -> list[CorsPolicy]:
     ]
 
 
-def collect_app_config(mod: PyModule, env: ModuleEnv) -> Options:
-    """`app.config["CORS_X"] = v`, `app.config.update(CORS_X=v)` / `update({...})` anywhere in the module."""
-    options = Options()
-    for owner, node in functions_and_module(mod.tree):
-        if isinstance(node, ast.Assign):
+@dataclass
+class AppConfig:
+    """The `CORS_*` keys a module writes into app.config, in source order: (line, option or None for a load corslint
+    cannot read, value, where). `CORS(app)` and `init_app` read app.config when they run; `@cross_origin` on
+    every request."""
+
+    events: list[tuple[int, Optional[str], Val, Optional[Provenance]]] = field(default_factory=list)
+
+    def set(self, line: int, key: str, value: Val, prov: Optional[Provenance]) -> None:
+        self.events.append((line, key[5:].lower(), value, prov))
+
+    def options(self, before: Optional[int] = None) -> Options:
+        options = Options()
+        for line, name, value, prov in self.events:
+            if before is not None and line >= before:
+                continue
+            if name is None or prov is None:
+                options.opaque = value
+            else:
+                options.values[name] = (value, prov)
+        return options
+
+    def anywhere(self) -> "AppConfig":
+        """The same keys as set by another module, at a time corslint cannot order against the CORS call."""
+        return AppConfig([(0, name, value, prov) for _, name, value, prov in self.events])
+
+
+def collect_app_config(mod: PyModule, env: ModuleEnv, loader: Optional[ModuleLoader] = None) -> AppConfig:
+    """`app.config["CORS_X"] = v`, `app.config.update(CORS_X=v)` / `update({...})` / `from_mapping`, and the
+    `CORS_*` attributes of what `from_object`/`from_pyfile` load, anywhere in the module; a load corslint cannot
+    read (`from_envvar`, `from_prefixed_env`, an unknown object or mapping) leaves every option not set otherwise
+    unknown."""
+    config = AppConfig()
+    if ".config" not in mod.text:
+        return config
+    in_order = sorted(functions_and_module(mod.tree), key=lambda pair: (getattr(pair[1], "lineno", 0), getattr(pair[1], "col_offset", 0)))
+    for owner, node in in_order:
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in _LOADERS:
+            if dotted(node.func.value).endswith(".config"):
+                _loaded(mod, env, loader, node, {**local_names(env, owner), **_parameter_defaults(mod, env, owner)}, config)
+        elif isinstance(node, ast.Assign):
             for target in node.targets:
                 if isinstance(target, ast.Subscript) and dotted(target.value).endswith(".config"):
                     key = Evaluator(mod, local_names(env, owner))(target.slice).text()
                     if key and key.startswith("CORS_"):
-                        options.values[key[5:].lower()] = (Evaluator(mod, local_names(env, owner))(node.value), mod.prov(node))
+                        config.set(node.lineno, key, Evaluator(mod, local_names(env, owner))(node.value), mod.prov(node))
         elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in ("update", "from_mapping"):
             if dotted(node.func.value).endswith(".config"):
-                evaluate = Evaluator(mod, local_names(env, owner))
-                for kw in node.keywords:
-                    if kw.arg and kw.arg.startswith("CORS_"):
-                        options.values[kw.arg[5:].lower()] = (evaluate(kw.value), mod.prov(kw))
-                for arg in node.args:
-                    mapping = evaluate(arg)
-                    if mapping.known and isinstance(mapping.value, dict):
-                        for key, value in mapping.value.items():
-                            if isinstance(key, str) and key.startswith("CORS_"):
-                                options.values[key[5:].lower()] = (value, value.prov() or mod.prov(arg))
-    return options
+                _mapping(mod, local_names(env, owner), node, config)
+    return config
 
 
-def _is_cors(call: ast.Call) -> bool:
-    return dotted(call.func) in ("CORS", "flask_cors.CORS")
+def _mapping(mod: PyModule, names: dict[str, Val], call: ast.Call, config: AppConfig) -> None:
+    """`update`/`from_mapping` keys; a mapping corslint cannot read is the caller's overrides (tests pass
+    `{"TESTING": True}`), not a configuration source, and leaves the other options as they are."""
+    evaluate = Evaluator(mod, names)
+    for kw in call.keywords:
+        if kw.arg and kw.arg.startswith("CORS_"):
+            config.set(call.lineno, kw.arg, evaluate(kw.value), mod.prov(kw))
+    for arg in call.args:
+        mapping = evaluate(arg)
+        if mapping.known and isinstance(mapping.value, dict):
+            for key, value in mapping.value.items():
+                if isinstance(key, str) and key.startswith("CORS_"):
+                    config.set(call.lineno, key, value, value.prov() or mod.prov(arg))
 
 
-def _is_cross_origin(decorator: ast.AST) -> bool:
-    target = decorator.func if isinstance(decorator, ast.Call) else decorator
-    return dotted(target) in ("cross_origin", "flask_cors.cross_origin")
+def _parameter_defaults(mod: PyModule, env: ModuleEnv, function: Optional[ast.AST]) -> dict[str, Val]:
+    """`create_app(config_class=Config)`: a parameter is its default, the configuration the app runs with unless
+    a caller passes another."""
+    if not isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef)):
+        return {}
+    arguments = function.args
+    positional = arguments.posonlyargs + arguments.args
+    pairs = list(zip(positional[len(positional) - len(arguments.defaults):], arguments.defaults))
+    pairs += [(a, d) for a, d in zip(arguments.kwonlyargs, arguments.kw_defaults) if d is not None]
+    evaluate = Evaluator(mod, env.names)
+    found = {}
+    for argument, default in pairs:
+        value = evaluate(default)
+        if value.known and value.value is not None:
+            found[argument.arg] = value
+    return found
+
+
+_LOADERS = frozenset({"from_object", "from_pyfile", "from_envvar", "from_prefixed_env", "from_file"})
+
+
+def _loaded(mod: PyModule, env: ModuleEnv, loader: Optional[ModuleLoader], call: ast.Call, names: dict[str, Val], config: AppConfig) -> None:
+    """What one `app.config.from_*` call puts into app.config, as flask does it: the upper-case attributes of an
+    object, module or `'dotted.path'`, or the names of a Python file."""
+    head = f"`{mod.raw(call)}`"
+    namespace = _loaded_namespace(mod, env, loader, call, names)
+    if namespace is None:
+        config.events.append((call.lineno, None, Val(None, False, call, mod), None))
+        return
+    use = Related(mod.location(call), f"loaded into app.config by {head}")
+    for name, value in namespace.names.items():
+        if name.startswith("CORS_") and name.isupper():
+            where = namespace.statements.get(name)
+            prov = where[0].prov(where[1]) if where is not None else value.prov() or mod.prov(call)
+            related = value.via + (use,)
+            config.set(call.lineno, name, replace(value, via=related), replace(prov, related=related))
+
+
+def _loaded_namespace(mod: PyModule, env: ModuleEnv, loader: Optional[ModuleLoader], call: ast.Call, names: dict[str, Val]) -> Optional[Namespace]:
+    if call.func.attr not in ("from_object", "from_pyfile") or not call.args:  # type: ignore[attr-defined]
+        return None
+    value = Evaluator(mod, names)(call.args[0])
+    if value.known and isinstance(value.value, Namespace):
+        return value.value
+    path = value.text()
+    if path is None or loader is None:
+        return None
+    if call.func.attr == "from_pyfile":  # type: ignore[attr-defined]
+        found = loader.resolve(mod, path[:-3].replace("/", ".") if path.endswith(".py") else "", 1)
+        return _module_namespace(loader, env, found, call)
+    found = loader.resolve(mod, path, 0)
+    if found is not None:
+        return _module_namespace(loader, env, found, call)
+    module, _, attribute = path.rpartition(".")
+    holder = loader.resolve(mod, module, 0) if module else None
+    if holder is None:
+        return None
+    target = loader.env(holder).names.get(attribute)
+    return target.value if target is not None and target.known and isinstance(target.value, Namespace) else None
+
+
+def _module_namespace(loader: ModuleLoader, env: ModuleEnv, found: Optional[PyModule], call: ast.Call) -> Optional[Namespace]:
+    if found is None:
+        return None
+    value = loader.namespace(found, env, ast.Expr(call, lineno=call.lineno, col_offset=call.col_offset,
+                                                   end_lineno=call.end_lineno, end_col_offset=call.end_col_offset))
+    return value.value
+
+
+def imported_names(tree: ast.Module) -> tuple[set[str], set[str]]:
+    """The names `CORS` and `cross_origin` go by in one module: as imported, renamed, or through the module."""
+    cors, decorator = {"CORS", "flask_cors.CORS"}, {"cross_origin", "flask_cors.cross_origin"}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.module in ("flask_cors", "flask_cors.extension", "flask_cors.decorator"):
+            for alias in node.names:
+                if alias.name == "CORS":
+                    cors.add(alias.asname or "CORS")
+                elif alias.name == "cross_origin":
+                    decorator.add(alias.asname or "cross_origin")
+        elif isinstance(node, ast.Import):
+            for alias in node.names:
+                if alias.name == "flask_cors" and alias.asname:
+                    cors.add(f"{alias.asname}.CORS")
+                    decorator.add(f"{alias.asname}.cross_origin")
+    return cors, decorator
 
 
 def _keyword_options(mod: PyModule, calls: list[ast.Call], names: dict[str, Val], context: str) -> tuple[Options, list[WiringFact]]:
@@ -164,10 +300,10 @@ def _keyword_options(mod: PyModule, calls: list[ast.Call], names: dict[str, Val]
     return options, facts
 
 
-def _cors_call(mod: PyModule, call: ast.Call, calls: list[ast.Call], names: dict[str, Val], app_config: Options) -> Iterator[CorsPolicy]:
+def _cors_call(mod: PyModule, call: ast.Call, calls: list[ast.Call], names: dict[str, Val], app_config: AppConfig) -> Iterator[CorsPolicy]:
     head = f"flask-cors `{mod.raw(calls[0].func)}(...)`"
     keywords, facts = _keyword_options(mod, calls, names, head)
-    merged = keywords.over(app_config)
+    merged = keywords.over(app_config.options(before=call.lineno))
     resources, resources_prov = merged.get("resources")
     call_prov = mod.prov(call, head)
     for pattern, resource_opts, prov in _resources(resources, resources_prov, call_prov, head, mod, facts):
@@ -200,11 +336,11 @@ def _resources(
             yield text, Options(), item.prov(head) or call_prov
 
 
-def _decorated(mod: PyModule, func: ast.AST, decorator: ast.AST, names: dict[str, Val], app_config: Options) -> CorsPolicy:
+def _decorated(mod: PyModule, func: ast.AST, decorator: ast.AST, names: dict[str, Val], app_config: AppConfig) -> CorsPolicy:
     context = f"flask-cors `@cross_origin` on {func.name}()"  # type: ignore[attr-defined]
     calls = [decorator] if isinstance(decorator, ast.Call) else []
     keywords, facts = _keyword_options(mod, calls, names, context)
-    options = keywords.over(app_config)
+    options = keywords.over(app_config.options())
     prov = mod.prov(decorator, context)
     automatic, automatic_prov = options.get("automatic_options")
     if automatic is not None and automatic.known and automatic.value is False:

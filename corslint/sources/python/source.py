@@ -85,14 +85,16 @@ class _Extractor:
                 policy.development = True
 
     def _policies(self, roots: list) -> None:  # type: ignore[type-arg]
-        from corslint.sources.python.flask import Options, collect_app_config
+        from corslint.sources.python.flask import AppConfig, collect_app_config
 
         envs = [self.loader.env(mod) for mod in roots]
         star_imported = self._star_imported_by(envs)
-        app_config = Options()
+        own = {env.mod.path: collect_app_config(env.mod, env, self.loader) for env in envs}
+        shared = AppConfig([event for config in own.values() for event in config.anywhere().events])
         for env in envs:
-            app_config = collect_app_config(env.mod, env).over(app_config)
-        for env in envs:
+            mine = own[env.mod.path]
+            # a module that configures its app itself is read alone; otherwise the app may be configured anywhere
+            app_config = mine if mine.events else shared
             try:
                 self._module(env, app_config, leaf=env.mod.path not in star_imported)
             except Exception as exc:  # one broken module must not hide the others
@@ -122,7 +124,7 @@ class _Extractor:
 
         policies = self.extraction.policies
         text = env.mod.text
-        if "CORS(" in text or "cross_origin" in text:
+        if "CORS(" in text or "cross_origin" in text or "flask_cors" in text:
             policies.extend(extract_flask(env.mod, env, app_config))
         if "CORSMiddleware" in text:
             policies.extend(extract_starlette(env.mod, env))

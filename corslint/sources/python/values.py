@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import ast
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Callable, Iterator, Optional
 
-from corslint.model import Provenance
+from corslint.model import Provenance, Related
 from corslint.workspace import Workspace
 from corslint.sources.python.module import PyModule, parse_module
 
@@ -38,12 +38,23 @@ class Regex:
     pattern: str
 
 
+@dataclass(frozen=True)
+class Namespace:
+    """The attributes of a module (`import config`) or a class body (`class Config:`), each a `Val`."""
+
+    kind: str  # "module" or "class"
+    name: str
+    names: dict[str, "Val"]
+    statements: dict[str, tuple[PyModule, ast.stmt]] = field(default_factory=dict)  # where each name is set
+
+
 @dataclass
 class Val:
     """A statically resolved value. Lists hold `Val` items; dicts map constant keys to `Val`.
 
     `env` names the environment variable the value comes from (then `known` is False) and
-    `fallback` is what applies while it is unset.
+    `fallback` is what applies while it is unset. `via` holds the imports that brought a value written in
+    another module here, the one in this module first.
     """
 
     value: Any = None
@@ -52,11 +63,13 @@ class Val:
     mod: Optional[PyModule] = None
     env: str = ""
     fallback: Optional["Val"] = None
+    via: tuple[Related, ...] = ()
 
     def prov(self, context: str = "") -> Optional[Provenance]:
         if self.node is None or self.mod is None:
             return None
-        return self.mod.prov(self.node, context)
+        prov = self.mod.prov(self.node, context)
+        return prov.with_related(*self.via) if self.via else prov
 
     @property
     def is_list(self) -> bool:
@@ -131,6 +144,11 @@ class Evaluator:
             return self._fstring(node)
         if isinstance(node, ast.Subscript):
             return self._subscript(node)
+        if isinstance(node, ast.Attribute):
+            base = self._eval(node.value)
+            if base.known and isinstance(base.value, Namespace):
+                return base.value.names.get(node.attr) or unknown(node, self.mod)
+            return unknown(node, self.mod)
         if isinstance(node, ast.Call):
             return self._call(node)
         if isinstance(node, ast.ListComp):
@@ -190,6 +208,16 @@ class Evaluator:
         if dotted(node.value) in ("os.environ", "environ"):
             name = self._eval(node.slice)
             return Val(None, False, node, self.mod, name.text() or "?")
+        base = self._eval(node.value)
+        if base.known and isinstance(base.value, (dict, list)):
+            key = self._eval(node.slice)
+            if key.known and isinstance(key.value, (str, int)) and not isinstance(key.value, bool):
+                try:
+                    found = base.value[key.value]
+                except (KeyError, IndexError):
+                    found = None
+                if isinstance(found, Val):
+                    return found
         return unknown(node, self.mod)
 
     def _call(self, node: ast.Call) -> Val:
@@ -329,6 +357,10 @@ class ModuleLoader:
             self._mutation(env, node, node.value, evaluate)
         elif isinstance(node, ast.ImportFrom):
             self._import_from(env, node)
+        elif isinstance(node, ast.Import):
+            self._import(env, node)
+        elif isinstance(node, ast.ClassDef):
+            self._bind(env, node.name, self._class(env, node), node)
 
     @staticmethod
     def _bind(env: ModuleEnv, name: str, value: Val, node: ast.stmt) -> None:
@@ -360,6 +392,47 @@ class ModuleLoader:
             return
         self._bind(env, name, Val(items, True, current.node, current.mod), node)
 
+    def _class(self, env: ModuleEnv, node: ast.ClassDef) -> Val:
+        """A class body's plain attributes on top of those of its bases that are known classes."""
+        names: dict[str, Val] = {}
+        statements: dict[str, tuple[PyModule, ast.stmt]] = {}
+        for base in reversed(node.bases):
+            inherited = Evaluator(env.mod, env.names)(base)
+            if inherited.known and isinstance(inherited.value, Namespace) and inherited.value.kind == "class":
+                names.update(inherited.value.names)
+                statements.update(inherited.value.statements)
+        scope = dict(env.names)
+        evaluate = Evaluator(env.mod, scope)
+        for statement in node.body:
+            if isinstance(statement, ast.Assign):
+                targets, value = statement.targets, evaluate(statement.value)
+            elif isinstance(statement, ast.AnnAssign) and statement.value is not None:
+                targets, value = [statement.target], evaluate(statement.value)
+            else:
+                continue
+            for target in targets:
+                if isinstance(target, ast.Name):
+                    names[target.id] = scope[target.id] = value
+                    statements[target.id] = (env.mod, statement)
+        return Val(Namespace("class", node.name, names, statements), True, node, env.mod)
+
+    def _import(self, env: ModuleEnv, node: ast.Import) -> None:
+        """`import config` and `import app.config as cfg`: a module of the tree, read as a namespace."""
+        for alias in node.names:
+            if alias.asname is None and "." in alias.name:
+                continue  # `import a.b` binds `a`; its attributes are not followed
+            target = self.resolve(env.mod, alias.name, 0)
+            if target is not None:
+                bound = alias.asname or alias.name
+                self._bind(env, bound, self.namespace(target, env, node), node)
+
+    def namespace(self, target: PyModule, env: ModuleEnv, node: ast.stmt) -> Val:
+        """Module `target` as a value of `env`'s module, its names marked as imported by `node`."""
+        other = self.env(target)
+        step = _import_step(env.mod, node, target.path)
+        names = {name: _through(value, step) for name, value in other.names.items()}
+        return Val(Namespace("module", target.path, names, dict(other.statements)), True, node, env.mod)
+
     def _import_from(self, env: ModuleEnv, node: ast.ImportFrom) -> None:
         for alias in node.names:
             default = _KNOWN_IMPORTS.get((node.module or "", alias.name))
@@ -370,14 +443,19 @@ class ModuleLoader:
         if target is None:
             return
         other = self.env(target)
+        step = _import_step(env.mod, node, target.path)
         for alias in node.names:
             if alias.name == "*":
                 env.star_imports.append(target)
                 env.names.update(other.names)
                 env.statements.update(other.statements)
             elif alias.name in other.names:
-                env.names[alias.asname or alias.name] = other.names[alias.name]
+                env.names[alias.asname or alias.name] = _through(other.names[alias.name], step)
                 env.statements[alias.asname or alias.name] = other.statements[alias.name]
+            else:
+                submodule = self.resolve(env.mod, ".".join(p for p in (node.module or "", alias.name) if p), node.level)
+                if submodule is not None and submodule is not target:
+                    self._bind(env, alias.asname or alias.name, self.namespace(submodule, env, node), node)
 
     def resolve(self, mod: PyModule, module: str, level: int) -> Optional[PyModule]:
         """The module `from <level dots><module> import ...` names, if it is a file of the scanned tree."""
@@ -416,6 +494,24 @@ class ModuleLoader:
             return None
         self.modules[parsed.path] = parsed
         return parsed
+
+
+def _import_step(mod: PyModule, node: ast.stmt, imported: str) -> Related:
+    return Related(mod.location(node), f"imported from `{imported}` here")
+
+
+def _through(value: Val, step: Related, depth: int = 0) -> Val:
+    """`value` as seen through one more import: it and its items name `step` among the places that explain it."""
+    if value.mod is None or depth > 3:
+        return value
+    inner = value.value
+    if value.known and isinstance(inner, list):
+        inner = [_through(item, step, depth + 1) for item in inner]
+    elif value.known and isinstance(inner, dict):
+        inner = {key: _through(item, step, depth + 1) for key, item in inner.items()}
+    elif value.known and isinstance(inner, Namespace):
+        inner = replace(inner, names={key: _through(item, step, depth + 1) for key, item in inner.names.items()})
+    return replace(value, value=inner, via=(step,) + value.via)
 
 
 def _candidates(base: Path, parts: list[str]) -> list[Path]:
