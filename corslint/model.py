@@ -131,6 +131,9 @@ class OriginRule:
     # the request data the value is when it is never an origin: "host" (Host header, no scheme), "path" (the
     # request URI), "referer" (a URL with a path); "" otherwise
     request_data: str = ""
+    # True when Access-Control-Allow-Origin carries this value only for requests whose Origin it admits, and
+    # other requests get none (an nginx `map $http_origin` with an empty default, flask-cors's lone origin)
+    only_on_match: bool = False
 
     @property
     def display(self) -> str:

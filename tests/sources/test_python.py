@@ -82,6 +82,37 @@ def test_flask_origins(tmp_path: Path, origins_src: str, expected: list[tuple]) 
     assert origins(policy) == expected
 
 
+@pytest.mark.parametrize(
+    "origins_src, only_on_match, vary",
+    [
+        ('"https://app.example.com"', True, False),
+        ('["https://app.example.com"]', True, False),
+        ('["https://app.example.com", "https://admin.example.com"]', False, True),
+        ('[r"https://.*\\.example\\.com"]', False, True),
+    ],
+)
+def test_flask_lone_literal_origin_is_sent_without_vary(tmp_path: Path, origins_src: str, only_on_match: bool, vary: bool) -> None:
+    """flask-cors 6.0.5 adds `Vary: Origin` only for several origins or a regex; one literal origin goes out to
+    itself alone, without Vary, even with `vary_header=True`."""
+    policy = only(run(tmp_path, {"app.py": FLASK + f"CORS(app, origins={origins_src}, vary_header=True)\n"}))
+    assert [r.only_on_match for r in policy.origins] == [only_on_match] * len(policy.origins)
+    assert policy.vary_origin.is_true() is vary
+
+
+def test_flask_after_request_vary_origin_covers_the_app(tmp_path: Path) -> None:
+    code = FLASK + textwrap.dedent("""
+        CORS(app, origins="https://app.example.com")
+
+
+        @app.after_request
+        def vary(response):
+            response.vary.add("Origin")
+            return response
+    """)
+    policy = only(run(tmp_path, {"app.py": code}))
+    assert policy.vary_origin.is_true() and policy.vary_origin.prov.location.line == 10
+
+
 def test_flask_resources_init_app_and_app_config_precedence(tmp_path: Path) -> None:
     code = FLASK + textwrap.dedent(
         """

@@ -474,14 +474,14 @@ class Flow:
         if guard is None:
             return [OriginRule(OriginKind.REFLECT, "$http_origin", prov)]
         if guard.entries and guard.info is not None:
-            return [key_rule(guard.info, entry, related) for entry in guard.entries]
+            return [replace(key_rule(guard.info, entry, related), only_on_match=True) for entry in guard.entries]
         assert guard.cond is not None
         cond = guard.cond
         rule_prov = _with(cond.prov(), related)
         if cond.positive_op == "=":
             if literal(parse_value(cond.rhs)) is None:
                 return [_unknown(cond.rhs, rule_prov, f"the Origin is compared with `{cond.rhs}`, built from variables")]
-            return [OriginRule(OriginKind.EXACT, cond.rhs, rule_prov)]
+            return [OriginRule(OriginKind.EXACT, cond.rhs, rule_prov, only_on_match=True)]
         return [OriginRule(OriginKind.PATTERN, cond.rhs, rule_prov, MatchMode.SEARCH, cond.positive_op == "~*", "pcre")]
 
     def _map_rules(self, info: MapInfo, related: Related, depth: int) -> list[OriginRule]:
@@ -489,6 +489,8 @@ class Flow:
         rules = self._map_cache.get(key)
         if rules is None:
             rules = [rule for entry in info.all_entries() for rule in self._entry_rules(info, entry, related, depth)]
+            if info.source == ORIGIN_VALUE:  # the answer depends on the request's Origin whatever the entries say
+                rules = [replace(rule, only_on_match=True) for rule in rules]
             self._map_cache[key] = rules
         return rules
 

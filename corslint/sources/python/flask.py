@@ -7,7 +7,7 @@ import ast
 from dataclasses import dataclass, field, replace
 from typing import Iterator, Optional
 
-from corslint.model import CorsPolicy, ListKind, ListSetting, MatchMode, OriginKind, OriginRule, Preflight, PreflightKind, Provenance, WiringFact
+from corslint.model import CorsPolicy, ListKind, ListSetting, MatchMode, OriginKind, OriginRule, Preflight, PreflightKind, Provenance, Setting, WiringFact
 from corslint.sources.python.common import (
     OriginBuilder,
     bool_setting,
@@ -106,7 +106,44 @@ def extract_flask(mod: PyModule, env: ModuleEnv, app_config: AppConfig) -> list[
         elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
             stacked = [_decorated(mod, node, d, local_names(env, owner), app_config) for d in node.decorator_list if _is_cross_origin(d)]
             policies.extend(_stacking(stacked))
+    vary = after_request_vary(mod) if policies else None
+    if vary is not None:
+        policies = [replace(p, vary_origin=Setting.known(True, vary)) if not p.vary_origin.is_true() else p for p in policies]
     return policies
+
+
+def after_request_vary(mod: PyModule) -> Optional[Provenance]:
+    """Where an `@app.after_request` handler adds `Vary: Origin` to every response of the app, if one does."""
+    if "after_" not in mod.text or "ary" not in mod.text:
+        return None
+    for node in ast.walk(mod.tree):
+        if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            continue
+        if not any(dotted(d).endswith((".after_request", ".after_app_request")) for d in node.decorator_list):
+            continue
+        for inner in ast.walk(node):
+            if _adds_vary_origin(inner):
+                return mod.prov(inner, f"@after_request {node.name}()")
+    return None
+
+
+def _adds_vary_origin(node: ast.AST) -> bool:
+    """`response.vary.add("Origin")`, `response.headers["Vary"] = "Origin"`, `response.headers.add("Vary", "Origin")`."""
+    def names_origin(value: Optional[ast.AST]) -> bool:
+        return isinstance(value, ast.Constant) and isinstance(value.value, str) and "origin" in value.value.lower()
+
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+        target = dotted(node.func.value)
+        if target.endswith(".vary") and node.func.attr in ("add", "update") and node.args:
+            return names_origin(node.args[0]) or (isinstance(node.args[0], (ast.List, ast.Tuple, ast.Set)) and any(names_origin(e) for e in node.args[0].elts))
+        if target.endswith(".headers") and node.func.attr in ("add", "set", "setdefault", "add_header") and len(node.args) >= 2:
+            first = node.args[0]
+            return isinstance(first, ast.Constant) and str(first.value).lower() == "vary" and names_origin(node.args[1])
+    if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Subscript):
+        target = node.targets[0]
+        key = target.slice
+        return dotted(target.value).endswith(".headers") and isinstance(key, ast.Constant) and str(key.value).lower() == "vary" and names_origin(node.value)
+    return False
 
 
 def _stacking(stacked: list[CorsPolicy]) -> list[CorsPolicy]:
@@ -388,6 +425,12 @@ def _policy(
     creds, creds_prov = options.get("supports_credentials")
     max_age, max_age_prov = options.get("max_age")
     vary, vary_prov = options.get("vary_header")
+    vary_origin = bool_setting(vary, vary_prov, True, default_prov)
+    if len(origins) == 1 and origins[0].kind is OriginKind.EXACT and not origins[0].env_fallback:
+        # flask-cors adds `Vary: Origin` only for several origins or a regex; a lone literal origin is sent to
+        # that origin (and to requests without Origin) and to no one else, without Vary (checked on 6.0.5)
+        origins = [replace(origins[0], only_on_match=True)]
+        vary_origin = Setting.known(False, default_prov, default=True)
     private, private_prov = options.get("allow_private_network")
     return CorsPolicy(
         source=SOURCE,
@@ -403,7 +446,7 @@ def _policy(
         ),
         expose_headers=list_setting(expose, expose_prov),
         max_age=scalar_setting(max_age, max_age_prov, None, None),
-        vary_origin=bool_setting(vary, vary_prov, True, default_prov),
+        vary_origin=vary_origin,
         private_network=bool_setting(private, private_prov, False, default_prov),
         preflight=preflight,
         wiring=list(facts),
