@@ -223,6 +223,8 @@ class DeliveryKind(str, Enum):
     DROPPED_INHERITED = "dropped-inherited"  # an inner level discards the outer CORS headers
     DUPLICATE = "duplicate"  # the same header twice on one response path
     IN_IF = "in-if"  # nginx: set inside `if`
+    # some error responses are produced outside the layer that adds the CORS headers (Starlette's 500)
+    ERRORS_OUTSIDE = "errors-outside"
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,4 @@
-"""CORS402: CORS headers are added only to successful responses (nginx/Apache without `always`)."""
+"""CORS402: CORS headers are added only to successful responses (nginx/Apache without `always`; Starlette's 500)."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from corslint.checks._http_helpers import (
     main_emissions,
 )
 from corslint.findings import Finding, Severity
-from corslint.model import CorsPolicy, HeaderEmission, Related
+from corslint.model import CorsPolicy, DeliveryFact, DeliveryKind, HeaderEmission, Related
 from corslint.rule import Rule, RuleContext
 
 
@@ -26,15 +26,20 @@ class CorsHeadersOnSuccessOnly(Rule):
     name = "cors-headers-on-success-only"
     summary = (
         "CORS headers are added only to successful responses (nginx `add_header` or Apache `Header` without "
-        "`always`), so error responses reach scripts as opaque CORS errors that hide the real status."
+        "`always`; the Starlette/FastAPI 500 of an unhandled exception), so error responses reach scripts as "
+        "opaque CORS errors that hide the real status."
     )
     severity = Severity.WARNING
     tags = ("correctness",)
-    sources = frozenset({"nginx", "apache"})
+    sources = frozenset({"nginx", "apache", "fastapi", "starlette"})
 
     def check(self, policy: CorsPolicy, ctx: RuleContext) -> Iterator[Finding]:
         if is_preflight_answer(policy) or _static(policy):
             return  # fonts and images are fetched by the page, not read by scripts: their error status matters little
+        outside = next((f for f in policy.delivery if f.kind is DeliveryKind.ERRORS_OUTSIDE), None)
+        if outside is not None:
+            yield self.finding(policy, outside.prov, _outside_message(policy, outside), severity=Severity.INFO, hint=_OUTERMOST_HINT)
+            return
         emissions = main_emissions(policy)
         # a header another line already sends with `always` reaches the error responses anyway
         delivered = {e.name.lower() for e in emissions if e.always is True}
@@ -54,6 +59,18 @@ class CorsHeadersOnSuccessOnly(Rule):
         else:
             message = _credentials_only(policy, names)
         yield self.finding(policy, anchor.prov, message, hint=_hint(policy, anchor), related=rel)
+
+
+_OUTERMOST_HINT = "app = CORSMiddleware(app, allow_origins=[...])  # wrap the finished app, outside ServerErrorMiddleware"
+
+
+def _outside_message(policy: CorsPolicy, fact: DeliveryFact) -> str:
+    framework = "FastAPI" if policy.source == "fastapi" else "Starlette"
+    return (
+        f"The {framework} 500 for an unhandled exception carries no CORS headers ({fact.detail}): the browser "
+        "reports a CORS error instead of the 500, and scripts cannot see the status. HTTPException responses "
+        "(404, 422...) keep the headers. Wrap the finished app in the middleware, outermost, to see the 500."
+    )
 
 
 def _static(policy: CorsPolicy) -> bool:

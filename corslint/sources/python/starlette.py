@@ -8,6 +8,8 @@ from typing import Optional
 
 from corslint.model import (
     CorsPolicy,
+    DeliveryFact,
+    DeliveryKind,
     ListKind,
     ListSetting,
     MatchMode,
@@ -68,9 +70,14 @@ def extract_starlette(mod: PyModule, env: ModuleEnv) -> list[CorsPolicy]:
     policies = []
     source = label(mod)
     for owner, node in functions_and_module(mod.tree):
-        if not isinstance(node, ast.Call) or not node.args or dotted(node.args[0]).rsplit(".", 1)[-1] != "CORSMiddleware":
+        if not isinstance(node, ast.Call):
             continue
         name = dotted(node.func)
+        if name.rsplit(".", 1)[-1] == "CORSMiddleware":  # `app = CORSMiddleware(app, ...)`: outside everything
+            policies.append(_policy(mod, node, local_names(env, owner), source, outermost=True))
+            continue
+        if not node.args or dotted(node.args[0]).rsplit(".", 1)[-1] != "CORSMiddleware":
+            continue
         if name.endswith(".add_middleware") or name.rsplit(".", 1)[-1] == "Middleware":
             policies.append(_policy(mod, node, local_names(env, owner), source))
     if policies:
@@ -103,7 +110,13 @@ def _route_methods(mod: PyModule, source: str) -> list[WiringFact]:
     return found
 
 
-def _policy(mod: PyModule, call: ast.Call, names: dict[str, Val], source: str) -> CorsPolicy:
+SERVER_ERRORS = (
+    "Starlette produces it in `ServerErrorMiddleware`, which it always places outside every middleware added "
+    "with `add_middleware` or `middleware=[...]`; checked on Starlette 1.10"
+)
+
+
+def _policy(mod: PyModule, call: ast.Call, names: dict[str, Val], source: str, outermost: bool = False) -> CorsPolicy:
     context = f"{'FastAPI' if source == 'fastapi' else 'Starlette'} `CORSMiddleware`"
     evaluate = Evaluator(mod, names)
     options: dict[str, tuple[Val, Provenance]] = {}
@@ -149,7 +162,8 @@ def _policy(mod: PyModule, call: ast.Call, names: dict[str, Val], source: str) -
         vary_origin=Setting.known(not everyone, call_prov, default=True),
         private_network=bool_setting(private, private_prov, False, call_prov),
         preflight=Preflight(PreflightKind.LIBRARY, call_prov, note="CORSMiddleware answers preflights before the app"),
-        wiring=list(unknown_keywords(call, OPTIONS, mod, context)),
+        wiring=list(unknown_keywords(call, OPTIONS | {"app"} if outermost else OPTIONS, mod, context)),
+        delivery=[] if outermost else [DeliveryFact(DeliveryKind.ERRORS_OUTSIDE, "Access-Control-Allow-Origin", call_prov, SERVER_ERRORS)],
     )
 
 
