@@ -192,6 +192,9 @@ class HeaderEmission:
     always: Optional[bool] = None  # sent on error statuses too; None when the source has no such notion
     conditional: bool = False  # only under a condition (if, env=, expr=)
     action: str = "set"  # set / add / append / merge / replace
+    # True when a value the backend (a proxied application, a script) sends for this header stays next to this one:
+    # Apache `add`/`append`, and the `always` table, which never replaces the backend's headers (Apache 2.4, run)
+    beside_backend: bool = False
 
 
 class PreflightKind(str, Enum):

@@ -6,7 +6,7 @@ from typing import Iterator
 
 from corslint.checks._http_helpers import ACAC, ACAH, ACAM, ACAO, ACAPN, ACEH, MAX_AGE, describe
 from corslint.findings import Finding, Severity
-from corslint.model import CorsPolicy, DeliveryFact, DeliveryKind
+from corslint.model import CorsPolicy, DeliveryFact, DeliveryKind, HeaderEmission
 from corslint.rule import ALL_SOURCES, Rule, RuleContext
 
 _LIST_HEADERS = frozenset(name.lower() for name in (ACAM, ACAH, ACEH, "Vary"))
@@ -37,9 +37,39 @@ class DuplicateCorsHeader(Rule):
     sources = ALL_SOURCES
 
     def check(self, policy: CorsPolicy, ctx: RuleContext) -> Iterator[Finding]:
+        doubled = set()
         for fact in policy.delivery:
             if fact.kind is DeliveryKind.DUPLICATE:
+                doubled.add(fact.header.lower())
                 yield self._finding(policy, fact)
+        if policy.content == "upstream":
+            for emission in policy.emissions:
+                low = emission.name.lower()
+                if emission.beside_backend and low in _EFFECT and low not in doubled:
+                    doubled.add(low)
+                    yield self._backend_risk(policy, emission)
+
+    def _backend_risk(self, policy: CorsPolicy, emission: HeaderEmission) -> Finding:
+        """Apache in front of an application: the application's own copy of the header is kept next to this one."""
+        line = f"`{emission.prov.raw}`"
+        if emission.action in ("add", "append"):
+            how = f"`{emission.action}` {'appends a second field' if emission.action == 'add' else 'joins a second value'}"
+            if emission.always:
+                fix = f"write `Header unset {emission.name}` and `Header always set {emission.name}` instead, which keep one copy"
+                hint = f"Header unset {emission.name}"
+            else:
+                fix = "use `Header set`, which replaces the application's copy"
+                hint = f'Header set {emission.name} "{emission.value}"'
+        else:
+            how = "the `always` table is kept apart from the headers the backend sent and never replaces them"
+            fix = f"add `Header unset {emission.name}` next to it, which removes the application's copy"
+            hint = f"Header unset {emission.name}"
+        message = (
+            f"{line} sends {emission.name} in front of a proxied or scripted application: {how}, so whenever the "
+            f"application sends its own {emission.name} the response carries two, {_EFFECT[emission.name.lower()]} "
+            f"(checked on Apache 2.4). corslint cannot see whether the application sends it; {fix}."
+        )
+        return self.finding(policy, emission.prov, message, severity=Severity.INFO, hint=hint)
 
     def _finding(self, policy: CorsPolicy, fact: DeliveryFact) -> Finding:
         first = fact.prov.related[0] if fact.prov.related else None

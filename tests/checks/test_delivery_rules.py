@@ -741,3 +741,18 @@ def test_201_names_the_file_of_a_place_in_another_file() -> None:
     same = policy(methods=listing("GET, DELETE", 4),
                   preflight=Preflight(PreflightKind.NOT_HANDLED, prov(9, "limit_except GET"), note="denied"))
     assert "OPTIONS ends at `limit_except GET` (line 9)" in only(run(UnhandledPreflight, same)).message
+
+
+def test_404_apache_header_beside_the_backends_copy_is_an_info_risk() -> None:
+    from dataclasses import replace
+
+    added = replace(emit(ACAO, "https://app.example.com", 3), prov=prov(3, 'Header always add Access-Control-Allow-Origin "https://app.example.com"'), action="add", beside_backend=True)
+    vary = replace(emit("Vary", "Origin", 4), beside_backend=True)
+    backend = policy(source="apache", content="upstream", emissions=[added, vary])
+    finding = only(run(DuplicateCorsHeader, backend))
+    assert finding.severity is Severity.INFO and finding.location.line == 3
+    assert "whenever the application sends its own Access-Control-Allow-Origin the response carries two" in finding.message
+    assert finding.hint == "Header unset Access-Control-Allow-Origin"
+    assert run(DuplicateCorsHeader, replace(backend, content="")) == []  # files Apache serves: no second copy
+    proven = replace(backend, delivery=[DeliveryFact(DeliveryKind.DUPLICATE, ACAO, prov(3))])
+    assert [f.severity for f in run(DuplicateCorsHeader, proven)] == [Severity.ERROR]  # the proven duplicate, once

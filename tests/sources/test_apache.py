@@ -489,3 +489,33 @@ def test_own_line_suppression_through_the_pipeline(tmp_path: Path) -> None:
 def test_request_data_that_is_never_an_origin(tmp_path: Path, value: str, data: str) -> None:
     extraction = run(tmp_path, {".htaccess": f"Header always set Access-Control-Allow-Origin {value}\n"})
     assert [r.request_data for p in extraction.policies for r in p.origins] == [data]
+
+
+# --- headers next to the backend's own -----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "lines, beside",
+    [
+        ('Header add Access-Control-Allow-Origin "https://a.example.com"', True),
+        ('Header always add Access-Control-Allow-Origin "https://a.example.com"', True),
+        ('Header append Access-Control-Allow-Origin "https://a.example.com"', True),
+        ('Header always set Access-Control-Allow-Origin "https://a.example.com"', True),
+        ('Header set Access-Control-Allow-Origin "https://a.example.com"', False),
+        ('Header unset Access-Control-Allow-Origin\nHeader always set Access-Control-Allow-Origin "https://a.example.com"', False),
+        ('Header always set Access-Control-Allow-Origin "https://a.example.com"\nHeader unset Access-Control-Allow-Origin', False),
+        ('Header unset Access-Control-Allow-Origin\nHeader add Access-Control-Allow-Origin "https://a.example.com"', False),
+    ],
+)
+def test_which_headers_keep_the_backends_copy(tmp_path: Path, lines: str, beside: bool) -> None:
+    """Run on Apache 2.4 with a proxied backend that sends its own Allow-Origin: `add`, `always add`, `append`
+    and `always set` give two values, `set` and an onsuccess `unset` give one."""
+    config = f"<Location /api>\nProxyPass http://127.0.0.1:8000/\n{lines}\n</Location>\n"
+    policy = single(run(tmp_path, {"site.conf": config}))
+    assert policy.content == "upstream"
+    assert [e.beside_backend for e in policy.emissions if e.name == "Access-Control-Allow-Origin"] == [beside]
+
+
+def test_a_scope_that_serves_files_has_no_backend(tmp_path: Path) -> None:
+    policy = single(run(tmp_path, {".htaccess": 'Header add Access-Control-Allow-Origin "https://a.example.com"\n'}))
+    assert policy.content == ""

@@ -7,7 +7,7 @@ own table, so a name present in both is sent twice. Facts only; the origin meani
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Optional
 
 from corslint.model import DeliveryFact, DeliveryKind, HeaderEmission, Location, Provenance, Related
@@ -99,6 +99,7 @@ def replay(entries: list[Entry]) -> Replay:
     tables: dict[str, dict[str, list[Sent]]] = {"onsuccess": {}, "always": {}}
     result = Replay()
     order: list[Sent] = []
+    cleared: set[str] = set()  # headers an unconditional `Header unset` removes from the backend's response
     for entry in entries:
         if entry.node.key != "header":
             continue
@@ -113,6 +114,8 @@ def replay(entries: list[Entry]) -> Replay:
         if action == "unset":
             if not directive.condition:
                 table[low] = []
+                if directive.table == "onsuccess":
+                    cleared.add(low)
             continue
         if action.startswith("edit"):
             for sent in present:
@@ -122,7 +125,7 @@ def replay(entries: list[Entry]) -> Replay:
             continue
         if action == "merge" and any(sent.emission.value == directive.value for sent in present):
             continue
-        sent = Sent(_emission(directive), directive)
+        sent = Sent(_emission(directive, low in cleared), directive)
         clash = _clash(directive, present, same_table=True) or _clash(directive, other.get(low, []), same_table=False)
         if clash is not None:
             result.delivery.append(_duplicate(directive, clash))
@@ -132,11 +135,11 @@ def replay(entries: list[Entry]) -> Replay:
             table[low] = present + [sent]
         order.append(sent)
     alive = {id(sent) for named in tables.values() for sents in named.values() for sent in sents}
-    result.sent = [sent for sent in order if id(sent) in alive]
+    result.sent = [_unset_later(sent, cleared) for sent in order if id(sent) in alive]
     return result
 
 
-def _emission(directive: HeaderDirective) -> HeaderEmission:
+def _emission(directive: HeaderDirective, cleared: bool) -> HeaderEmission:
     return HeaderEmission(
         canonical(directive.name),
         directive.value,
@@ -144,7 +147,23 @@ def _emission(directive: HeaderDirective) -> HeaderEmission:
         always=directive.table == "always",
         conditional=bool(directive.condition),
         action=directive.action,
+        beside_backend=_beside_backend(directive, cleared),
     )
+
+
+def _beside_backend(directive: HeaderDirective, cleared: bool) -> bool:
+    """`add`/`append` keep the backend's value unless a `Header unset` removed it first; the `always` table never
+    touches the backend's headers (they live in the other table), so only an onsuccess `unset` removes them."""
+    if cleared:
+        return False
+    return directive.action in ("add", "append") or (directive.table == "always" and directive.action in ("set", "setifempty"))
+
+
+def _unset_later(sent: Sent, cleared: set[str]) -> Sent:
+    """An `always` header whose onsuccess `unset` comes after it: the unset still clears the backend's copy."""
+    if sent.directive.table == "always" and sent.emission.beside_backend and sent.directive.name.lower() in cleared:
+        sent.emission = replace(sent.emission, beside_backend=False)
+    return sent
 
 
 def _clash(directive: HeaderDirective, present: list[Sent], *, same_table: bool) -> Optional[Sent]:

@@ -122,6 +122,7 @@ def _policy(scope: Scope) -> Optional[CorsPolicy]:
         paths=_paths(scope),
         static_assets=scope.static,
         condition=" and ".join(s.condition for s in scope.chain() if s.condition),
+        content="upstream" if preflight.kind is PreflightKind.DELEGATED or _handler(effective) is not None else "",
     )
 
 
