@@ -34,6 +34,18 @@ class DefaultGroup(click.Group):
             args = ["check", *args]
         return super().parse_args(ctx, args)
 
+    def format_help(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        """The group's help, then the options of `check`, the command `corslint PATH…` runs."""
+        super().format_help(ctx, formatter)
+        check = self.commands.get("check")
+        if check is None:
+            return
+        with click.Context(check, info_name="check", parent=ctx) as sub:
+            params = [p for p in check.get_params(sub) if isinstance(p, click.Option) and "--help" not in p.opts]
+            rows = [row for row in (p.get_help_record(sub) for p in params) if row is not None]
+        with formatter.section("Options of `corslint check` (also accepted as `corslint [OPTIONS] PATH…`)"):
+            formatter.write_dl(rows)
+
 
 def _load_config(config_file: Optional[Path], isolated: bool, paths: Sequence[Path]) -> Any:
     from corslint.config import Config, ConfigError, find_config, load_config

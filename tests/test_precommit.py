@@ -1,8 +1,10 @@
-"""The pre-commit hook works for real: `pre-commit try-repo` fails on a bad config and passes on a good one."""
+"""The pre-commit hook works for real: the README's `pre-commit try-repo` command, run against this checkout,
+fails on a bad config and passes on a good one."""
 
 from __future__ import annotations
 
 import os
+import shlex
 import shutil
 import subprocess
 import sys
@@ -11,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from conftest import REPO
+from readme_blocks import commands, the
 
 BAD = """server {
     location /api/ {
@@ -37,10 +40,10 @@ def _git(cwd: Path, *args: str) -> None:
 def _try_repo(project: Path, home: Path) -> subprocess.CompletedProcess:
     env = dict(os.environ, PRE_COMMIT_HOME=str(home), GIT_AUTHOR_NAME="t", GIT_AUTHOR_EMAIL="t@example.invalid",
                GIT_COMMITTER_NAME="t", GIT_COMMITTER_EMAIL="t@example.invalid")
-    return subprocess.run(
-        [sys.executable, "-m", "pre_commit", "try-repo", str(REPO), "corslint", "--all-files"],
-        cwd=project, env=env, capture_output=True, text=True, timeout=900,
-    )
+    (command,) = commands(the("run", "pre-commit try-repo"))
+    args = shlex.split(command.replace("<path to corslint>", shlex.quote(str(REPO))))
+    assert args[0] == "pre-commit"
+    return subprocess.run([sys.executable, "-m", "pre_commit", *args[1:]], cwd=project, env=env, capture_output=True, text=True, timeout=900)
 
 
 def test_hook_fails_on_bad_config_and_passes_on_good(tmp_path: Path) -> None:
