@@ -12,7 +12,7 @@ import pytest
 
 from corslint.model import OriginKind
 from corslint.sources.javascript import modules
-from tests.conftest import lint_tree
+from conftest import lint_tree
 
 
 def write(root: Path, files: dict[str, str]) -> None:

@@ -8,7 +8,7 @@ import textwrap
 from pathlib import Path
 
 from corslint.model import OriginKind, State
-from tests.conftest import lint_tree
+from conftest import lint_tree
 
 
 def write(root: Path, files: dict[str, str]) -> None:
