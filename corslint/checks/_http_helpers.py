@@ -41,7 +41,7 @@ NGINX_SUCCESS_STATUSES = "200, 201, 204, 206, 301, 302, 303, 304, 307 and 308"
 APPLICATION_SOURCES = frozenset(
     {
         "express", "fastify", "koa", "nestjs", "socketio", "node", "flask", "django", "fastapi", "starlette",
-        "flask-handler", "django-view",
+        "flask-handler", "django-view", "nestjs-handler",
     }
 )
 
@@ -55,6 +55,7 @@ LIBRARY_NAMES = {
     "fastapi": "Starlette `CORSMiddleware`",
     "starlette": "Starlette `CORSMiddleware`",
     "node": "a Node handler",
+    "nestjs-handler": "a NestJS `@Header` decorator",
     "flask-handler": "a Flask handler",
     "django-view": "a Django view",
     "socketio": "socket.io's `cors` option",

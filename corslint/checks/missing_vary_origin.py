@@ -91,6 +91,8 @@ def _dependency(policy: CorsPolicy) -> Optional[tuple[str, OriginRule, Optional[
     severity when it is lower than the rule's: one origin sent only to itself breaks only when a cache keeps
     another origin's header-less answer."""
     for rule in policy.origins:
+        if rule.kind is OriginKind.REFLECT and rule.request_data == "parameter":
+            continue  # a query parameter is part of the URL caches key on; a body is not cached
         if rule.kind is OriginKind.REFLECT:
             return "the request's Origin is echoed", rule, None
         if rule.kind is OriginKind.PATTERN:

@@ -75,6 +75,11 @@ def _preflight_message(rule: OriginRule, policy: CorsPolicy) -> str:
 
 
 def _mechanism(rule: OriginRule, policy: CorsPolicy) -> str:
+    if rule.kind is OriginKind.REFLECT and rule.request_data == "parameter":
+        return (
+            f"{provenance(rule, policy)} copies `{shown(rule.value)}`, request data the calling page chooses, into "
+            "Access-Control-Allow-Origin, so a page on any site sends its own origin there and is allowed"
+        )
     if rule.kind is OriginKind.REFLECT:
         return f"{provenance(rule, policy)} echoes the request's `Origin` header back without checking it"
     example = _any_origin_example(rule) or ATTACKER_ORIGIN

@@ -20,7 +20,7 @@ from corslint.model import (
     Related,
     Setting,
 )
-from corslint.sources.javascript.origins import Guards, OriginReader, is_origin_expression
+from corslint.sources.javascript.origins import Guards, OriginReader, chosen_by_caller, is_origin_expression
 from corslint.sources.javascript.syntax import Bindings, Doc, Node, args_of, callee_parts, env_read, is_function, string_value, unwrap, walk
 
 _SETTERS = frozenset({"setHeader", "header", "set", "append", "writeHead", "headers", "vary"})
@@ -69,13 +69,19 @@ class ManualHeaders:
             headers = self._headers(node)
             if not headers:
                 continue
-            function = _enclosing_function(node)
+            function = _decorated(node) or _enclosing_function(node)
             key = function.start_byte if function is not None else -1
             groups.setdefault(key, _Group(function)).headers.extend(headers)
         return [p for p in (self._policy(g) for g in groups.values()) if p is not None]
 
     def _headers(self, call: Node) -> list[_Header]:
         obj, prop = callee_parts(self.doc, call)
+        if not obj and _decorated(call) is not None and self._nest_header(prop):
+            args = args_of(call)
+            name = string_value(self.doc, args[0]) if args else None
+            if name is None or not _is_cors_name(name) or len(args) < 2:
+                return []
+            return [_Header(canonical(name), args[1], call, "set")]
         if not obj or prop not in _SETTERS:
             return []
         args = args_of(call)
@@ -106,6 +112,11 @@ class ManualHeaders:
                 found.append(_Header(canonical(name), pair.child_by_field_name("value"), pair, action))
         return found
 
+    def _nest_header(self, name: str) -> bool:
+        """NestJS's `@Header()` method decorator, as imported from @nestjs/common (renamed or not)."""
+        module, imported = self.bindings.imports.get(name, ("", ""))
+        return module == "@nestjs/common" and imported == "Header"
+
     # --- one policy per handler ---------------------------------------------------------------
 
     def _policy(self, group: _Group) -> Optional[CorsPolicy]:
@@ -114,8 +125,9 @@ class ManualHeaders:
             return None
         scope = self._scope(group.function)
         first = headers[0].call
-        policy = CorsPolicy("node", scope, self.doc.location(first))
-        reader = OriginReader(self.doc, self.bindings, "node", scope)
+        label = "nestjs-handler" if all(_decorated(h.call) is not None for h in headers) else "node"
+        policy = CorsPolicy(label, scope, self.doc.location(first))
+        reader = OriginReader(self.doc, self.bindings, label, scope)
         guards = Guards(reader, lambda n: is_origin_expression(self.doc, self.bindings, n))
         stop = group.function if group.function is not None else self.doc.root
         for header in headers:
@@ -167,6 +179,10 @@ class ManualHeaders:
         if env_read(self.doc, value) is not None:
             rules, _ = reader.value(value, call)
             return rules
+        chosen = chosen_by_caller(self.doc, self.bindings, value)
+        if chosen is not None:
+            note = f"`{chosen}` is request data the calling page chooses, copied into the header"
+            return [OriginRule(OriginKind.REFLECT, chosen, prov, note=note, request_data="parameter")]
         found = guards.site(call, value, stop)
         if found is None:
             return [OriginRule(OriginKind.UNKNOWN, "", prov, note=f"the value `{self.doc.raw(value)}` or its guard could not be read")]
@@ -285,6 +301,17 @@ def _inside_condition(node: Node, stop: Node) -> bool:
 
 def _before(emission: HeaderEmission, branch: Node, doc: Doc) -> bool:
     return emission.prov.location.line <= branch.end_point[0] + 1
+
+
+def _decorated(call: Node) -> Optional[Node]:
+    """The method a decorator call (`@Header('Access-Control-Allow-Origin', '*')`) is written on."""
+    decorator = call.parent
+    if decorator is None or decorator.type != "decorator":
+        return None
+    member = decorator.next_named_sibling
+    while member is not None and member.type == "decorator":
+        member = member.next_named_sibling
+    return member if member is not None and member.type == "method_definition" else decorator.parent
 
 
 def _enclosing_function(node: Node) -> Optional[Node]:

@@ -3,6 +3,7 @@ callbacks and the allowlist conditions (`includes`, `indexOf`, `===`, `Set.has`,
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field, replace
 from functools import wraps
 from typing import Any, Callable, Optional, TypeVar
@@ -449,6 +450,27 @@ def reads_request_origin(doc: Doc, node: Optional[Node]) -> bool:
         text = text.replace("?.", ".")
     tail = text.split(".", 1)[1] if "." in text else text
     return any(tail == form.split(".", 1)[1] for form in REQUEST_ORIGIN)
+
+
+_CALLER_CHOSEN = re.compile(
+    r"^[\w$]+(?:\.request)?\.(?:query|body|params|searchParams)(?:\.[\w$]+|\[[^\]]+\]|\.get\([^)]*\))"
+    r"|\.searchParams\.get\([^)]*\)$|^[\w$]+\.param\([^)]*\)$"
+)
+
+
+def chosen_by_caller(doc: Doc, bindings: Bindings, node: Optional[Node], depth: int = 0) -> Optional[str]:
+    """The text of request data the calling page chooses — a query, body or path parameter (`req.query.origin`,
+    `req.body.origin`, `ctx.request.query.origin`, `url.searchParams.get('origin')`) — that `node` is, else None."""
+    node = unwrap(node)
+    if node is None or depth > 4:
+        return None
+    if node.type == "identifier":
+        target = bindings.lookup(doc.text(node), node)
+        return chosen_by_caller(doc, bindings, target, depth + 1) if target is not None and target is not node else None
+    if node.type not in ("member_expression", "subscript_expression", "call_expression"):
+        return None
+    text = doc.text(node).replace(" ", "").replace("?.", ".")
+    return doc.raw(node) if len(text) < 200 and _CALLER_CHOSEN.search(text) else None
 
 
 def _is_origin(doc: Doc, bindings: Bindings, node: Optional[Node], name: str, depth: int = 0) -> bool:

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import ast
+import re
 from dataclasses import dataclass
 from typing import Iterator, Optional
 
@@ -48,6 +49,16 @@ SAME_CODE = "OPTIONS answers run through this code and get the same headers"
 _STOPS = ("abort", "HttpResponseForbidden", "PermissionDenied")
 
 
+# request data the calling page chooses: Flask `request.args/values/form/json`, Django `request.GET/POST`, Starlette
+# `request.query_params/path_params`
+CALLER_CHOSEN = "parameter"
+_CALLER_CHOSEN = re.compile(r"request\.(?:args|values|form|json|GET|POST|query_params|path_params)$")
+
+
+def _reads_json_body(node: ast.AST) -> bool:
+    return isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "get_json" and dotted(node.func.value).endswith("request")
+
+
 def request_value(node: ast.AST) -> Optional[Req]:
     """`request.headers.get("Origin")`, `request.origin`, `request.META["HTTP_ORIGIN"]` and the like."""
     if isinstance(node, ast.Attribute) and node.attr == "origin" and dotted(node.value).endswith("request"):
@@ -60,6 +71,8 @@ def request_value(node: ast.AST) -> Optional[Req]:
         holder, key = node.value, node.slice
     if holder is None or not isinstance(key, ast.Constant) or not isinstance(key.value, str):
         return None
+    if _CALLER_CHOSEN.search(dotted(holder)) or _reads_json_body(holder):
+        return Req(CALLER_CHOSEN)
     if not dotted(holder).endswith(("request.headers", "request.META", "request.environ")):
         return None
     header = _REQUEST_HEADERS.get(key.value.lower())
@@ -237,6 +250,10 @@ def _list(found: tuple[Optional[str], HeaderEmission, Write]) -> ListSetting:
 def _origin(mod: PyModule, func: ast.AST, write: Write, evaluate: Evaluator, context: str) -> list[OriginRule]:
     prov = mod.prov(write.stmt, context)
     value = write.value
+    if value.known and value.value == Req(CALLER_CHOSEN):
+        chosen = mod.raw(value.node) if value.node is not None else prov.raw
+        note = f"`{chosen}` is request data the calling page chooses, copied into the header"
+        return [OriginRule(OriginKind.REFLECT, chosen, prov, note=note, request_data="parameter")]
     if value.known and isinstance(value.value, Req):
         guard = _guard(func, write.stmt, evaluate, context, mod)
         if guard is not None:
