@@ -291,6 +291,10 @@ class CorsPolicy:
     content: str = ""
     # A condition under which this whole scope applies (nginx `if`, Apache <If>), "" if unconditional
     condition: str = ""
+    # Origin tests that decide what the server does (reject with 403, set a flag) rather than what
+    # Access-Control-Allow-Origin says: `if ($http_origin !~ '^https://app\.example\.com$') { return 403; }`.
+    # Each rule is the set of origins the test singles out; the origin rules judge their patterns.
+    gates: list[OriginRule] = field(default_factory=list)
 
     @property
     def has_cors(self) -> bool:

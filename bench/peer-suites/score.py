@@ -71,6 +71,10 @@ DISAGREE = {
         "which cannot contain `://`; no browser origin but https://webvisor.com passes"
     ),
     "origins/unsafe_origin_1.conf": "the same pattern as more_origins_10.conf",
+    "origins/origin_fp.conf": (
+        "`^https?:\\/\\/l.o\\.yandex\\.ru$` lets plain-HTTP origins through: gixy checks the scheme only with its "
+        "`https_only` option, corslint always (CORS105: anyone on the network path of the http site can act as it)"
+    ),
 }
 _STATEMENT_LIMIT = 60
 

@@ -250,6 +250,12 @@ def is_public(policy: CorsPolicy, ctx: RuleContext) -> bool:
     return any(fnmatchcase(candidate, glob) for candidate in candidates for glob in globs)
 
 
+GATE_SENTENCE = (
+    " The test decides access rather than a CORS header: a page on such a site gets through the check meant for "
+    "trusted origins."
+)
+
+
 def report_each_origin(
     rule: Rule,
     policy: CorsPolicy,
@@ -258,15 +264,18 @@ def report_each_origin(
     advice: str,
     hint: str,
     severity: Optional[Callable[[OriginRule], Optional[Severity]]] = None,
+    gates: bool = False,
 ) -> Iterator[Finding]:
     """One finding per origin rule `describe` has something to say about: its text, the credentials and
-    assumption notes, then `advice`; `severity` may lower the rule's default for some origins."""
+    assumption notes, then `advice`; `severity` may lower the rule's default for some origins. With `gates`, the
+    policy's access-gate origin tests are judged too, with their own consequence instead of the credentials."""
     creds = credentials(policy)
-    for origin in policy.origins:
+    for origin in policy.origins + (policy.gates if gates else []):
         text = describe(origin)
         if text is None:
             continue
-        notes = credentials_sentence(policy) + assumption(origin)
+        gate = origin in policy.gates
+        notes = (GATE_SENTENCE if gate else credentials_sentence(policy)) + assumption(origin)
         yield rule.finding(
             policy,
             origin.prov,

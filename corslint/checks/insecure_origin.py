@@ -52,6 +52,7 @@ class InsecureOrigin(Rule):
             describe,
             advice="Serve that site over HTTPS and trust its `https://` origin instead.",
             hint="Trust the `https://` origin instead.",
+            gates=True,
         )
 
 

@@ -15,7 +15,9 @@ from corslint.checks._origin_helpers import (
     exact_origins,
     is_null_value,
     problems,
+    mode_phrase,
     provenance,
+    report,
 )
 from corslint.findings import Confidence, Finding, Severity
 from corslint.model import CorsPolicy, OriginKind, OriginRule
@@ -32,6 +34,9 @@ class InvalidOriginValue(Rule):
     tags = ("correctness",)
 
     def check(self, policy: CorsPolicy, ctx: RuleContext) -> Iterator[Finding]:
+        for rule in policy.origins + policy.gates:
+            if rule.kind is OriginKind.PATTERN and _matches_no_origin(rule):
+                yield self._no_origin(policy, rule)
         for rule in policy.origins:
             if rule.request_data in _REQUEST_DATA:
                 yield self.finding(
@@ -66,6 +71,21 @@ class InvalidOriginValue(Rule):
                 confidence=confidence_for(rule, default=self.confidence),
                 hint=fix,
             )
+
+    def _no_origin(self, policy: CorsPolicy, rule: OriginRule) -> Finding:
+        gate = rule in policy.gates
+        effect = (
+            "so this access test treats every browser alike: a `!~` test rejects them all, a `~` test never fires"
+            if gate else "so no cross-origin request is ever allowed"
+        )
+        message = (
+            f"The origin pattern `{shown(rule.value)}` from {provenance(rule, policy)} matches no origin a browser "
+            f"sends: {mode_phrase(rule, policy.source)}, and a browser's Origin is `scheme://host[:port]` (no path, "
+            f"no trailing slash), which corslint found no way to make it accept, {effect}.{assumption(rule)} Write the "
+            "origin as the browser sends it, for example `^https://app\\.example\\.com$`."
+        )
+        return self.finding(policy, rule.prov, message, severity=Severity.WARNING, confidence=Confidence.MEDIUM,
+                            hint="match `scheme://host[:port]`, anchored, with nothing after the host")
 
     def _django_check_rejects(self, policy: CorsPolicy, rule: OriginRule, found: list[str], fix: str) -> Finding:
         return self.finding(
@@ -145,3 +165,10 @@ def _join(items: list[str]) -> str:
     if len(items) <= 1:
         return "".join(items)
     return ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def _matches_no_origin(rule: OriginRule) -> bool:
+    """The analysis finished, found no origin the pattern spells and accepts, and its probe found none either."""
+    found = report(rule)
+    return found.ok and not found.exhausted and found.intended is None and not found.bypasses and not found.accepts_any
+

@@ -35,7 +35,7 @@ class OriginNotAllowlisted(Rule):
         allowlist = tuple(o for o in ctx.trusted_origins if o.strip())
         if not allowlist:
             return
-        for rule in policy.origins:
+        for rule in policy.origins + policy.gates:
             outside = _outside(rule, policy, allowlist)
             if outside is None:
                 continue

@@ -44,6 +44,29 @@ class PermissiveOriginPattern(Rule):
                 yield self._too_complex(rule, policy, found)
             elif bypasses and not found.accepts_any:
                 yield self._bypass(rule, policy, found, bypasses)
+        for rule in policy.gates:
+            if rule.kind is OriginKind.PATTERN:
+                found = report(rule)
+                bypasses = [b for b in found.bypasses if b.kind in PERMISSIVE_KINDS] if found.ok else []
+                if bypasses or (found.ok and found.accepts_any):
+                    yield self._gate(rule, policy, found, bypasses)
+
+    def _gate(self, rule: OriginRule, policy: CorsPolicy, found: origins.PatternReport, bypasses: list[origins.Bypass]) -> Finding:
+        """An origin test that decides access: the same pitfalls, a different consequence."""
+        if bypasses:
+            first = bypasses[0]
+            others = [b.origin for b in bypasses[1:] if b.origin != first.origin]
+            also = f" It also passes {origin_list(others)}." if others else ""
+            passes = f"so it passes `{shown(first.origin)}` ({first.explanation.rstrip('.')}).{also}"
+        else:
+            passes = "so every origin passes it."
+        message = (
+            f"The origin test `{shown(rule.value)}` in {provenance(rule, policy)} is looser than intended: "
+            f"{mode_phrase(rule, policy.source)}, {passes} The test decides access rather than a CORS header: a page "
+            f"on such a site gets through the check meant for trusted origins.{assumption(rule)}"
+        )
+        return self.finding(policy, rule.prov, message, severity=Severity.WARNING,
+                            confidence=confidence_for(rule, policy, default=self.confidence), hint=_hint(found))
 
     def _bypass(
         self, rule: OriginRule, policy: CorsPolicy, found: origins.PatternReport, bypasses: list[origins.Bypass]

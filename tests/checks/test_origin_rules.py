@@ -458,7 +458,16 @@ def test_108_case_insensitive_sources_skip_upper_case_only() -> None:
 def test_108_silent_for_valid_values() -> None:
     assert run(InvalidOriginValue, policy(exact("https://app.example.com"), exact("http://localhost:3000"),
                                           exact("null"), null_origin(), any_origin(), reflect(),
-                                          pattern("https://app.example.com/"))) == []
+                                          pattern(r"^https://(app|admin)\.example\.com$"), pattern(r"\.example\.com$"))) == []
+
+
+@pytest.mark.parametrize("text", ["https://app.example.com/", r"^webvisor\.com([^/]+)?$", r"^https?:\/\/yandex\.ru/"])
+def test_108_a_pattern_no_browser_origin_matches(text: str) -> None:
+    """A path or slash after the host, or no scheme: the Origin a browser sends is `scheme://host[:port]`."""
+    finding = one(InvalidOriginValue, policy(pattern(text)))
+    assert (finding.severity, finding.confidence) == (Severity.WARNING, Confidence.MEDIUM)
+    assert "matches no origin a browser sends" in finding.message
+    assert "so no cross-origin request is ever allowed" in finding.message
 
 
 # CORS109 shared-host-origin

@@ -19,6 +19,8 @@ from corslint.model import (
     ListKind,
     ListSetting,
     Location,
+    MatchMode,
+    OriginKind,
     OriginRule,
     Preflight,
     PreflightKind,
@@ -28,7 +30,7 @@ from corslint.model import (
     WiringFact,
 )
 from corslint.sources.nginx.flow import Bound, Flow, State
-from corslint.sources.nginx.values import Var, parse_value
+from corslint.sources.nginx.values import ORIGIN, Var, parse_value
 from corslint.sources.nginx.levels import Entry, Level
 from corslint.sources.nginx.tree import Node
 
@@ -90,10 +92,33 @@ class PolicyBuilder:
 
     def build(self, levels: Iterable[Level]) -> list[CorsPolicy]:
         policies: list[CorsPolicy] = []
-        for level in levels:
+        every = list(levels)
+        for level in every:
             if level.is_place:
                 policies.extend(self._place(level))
-        return policies
+        return policies + self._gates(every, policies)
+
+    def _gates(self, levels: list[Level], policies: list[CorsPolicy]) -> list[CorsPolicy]:
+        """`if ($http_origin ~ …)` tests that no Access-Control-Allow-Origin value depends on: access gates."""
+        used = {rule.prov.location for policy in policies for rule in policy.origins}
+        found = []
+        for level in levels:
+            if level.kind != "if" or level.node is None:
+                continue
+            cond = self.flow.condition(level)
+            if cond.var != ORIGIN or cond.positive_op not in ("~", "~*", "=") or not cond.rhs:
+                continue
+            prov = cond.prov()
+            if prov.location in used:
+                continue
+            note = f"`{level.node.raw()}` tests the request's Origin; it is an access gate, not a CORS header"
+            if cond.positive_op == "=":
+                rule = OriginRule(OriginKind.EXACT, cond.rhs, prov, note=note)
+            else:
+                rule = OriginRule(OriginKind.PATTERN, cond.rhs, prov, MatchMode.SEARCH, cond.positive_op == "~*", "pcre", note=note)
+            scope = level.parent.scope() if level.parent is not None else ""
+            found.append(CorsPolicy("nginx", f"{scope} > {level.node.raw()}" if scope else level.node.raw(), prov.location, gates=[rule]))
+        return found
 
     # --- places --------------------------------------------------------------------------------
 

@@ -104,6 +104,10 @@ class Node:
         return f"Node({self.name!r}, {self.args!r}, line={self.line})"
 
 
+# blocks whose entries are `key value;` pairs that never open a block of their own
+_TABLE_BLOCKS = frozenset({"map", "geo", "types", "split_clients", "charset_map", "match"})
+
+
 class ParsedFile:
     """One parsed file: its top-level nodes, comments, problems and the directives other passes index."""
 
@@ -118,6 +122,7 @@ class ParsedFile:
         self.includes: list[Node] = []
         self.maps: list[Node] = []
         self.sets: list[Node] = []
+        self.broken: set[int] = set()  # ids of blocks nginx refuses to read (a `{` inside a map entry)
 
     @property
     def name(self) -> str:
@@ -323,6 +328,7 @@ class _TreeBuilder:
         self.comments: list[list] = []
         self.cursor = 0
         self.last_line = 1
+        self.muted = 0  # the depth of a block opened by mistake: nginx stopped before it, so its errors are not its
 
     def run(self, text: str) -> None:
         source = text if text.endswith("\n") else text + "\n"
@@ -420,6 +426,12 @@ class _TreeBuilder:
 
     def _open(self, line: int, start: int) -> None:
         node = self.current
+        enclosing = self.stack[-1][1]
+        if node is not None and enclosing is not None and enclosing.name in _TABLE_BLOCKS:
+            # an entry of a map-like block takes no block: nginx stops at this `{` (an unquoted `{1,5}` in a regex)
+            self.parsed.problem(line, self._column(line, start), 'unexpected "{"')
+            self.parsed.broken.add(id(enclosing))
+            self.muted = self.muted or len(self.stack) + 1
         if node is None:
             self.parsed.problem(line, self._column(line, start), 'unexpected "{"')
             node = Node("", (line, self._column(line, start)), start, start, self.parsed)
@@ -431,8 +443,12 @@ class _TreeBuilder:
         self._flush_pending()
 
     def _close(self, line: int, start: int) -> None:
+        muted = bool(self.muted) and len(self.stack) >= self.muted
+        if self.muted and len(self.stack) == self.muted:
+            self.muted = 0
         if self.current is not None:
-            self.parsed.problem(line, self._column(line, start), 'unexpected "}"')
+            if not muted:
+                self.parsed.problem(line, self._column(line, start), 'unexpected "}"')
             self.current.end_line = line
             self.current = None
         self._flush_pending()

@@ -107,8 +107,8 @@ class MapInfo:
 
 def parse_map(node: Node, loader: Loader) -> Optional[MapInfo]:
     """Read a `map` block (following includes inside it); `~`/`~*` keys are regexes, `hostnames` makes globs."""
-    if len(node.args) < 2 or node.children is None:
-        return None
+    if len(node.args) < 2 or node.children is None or id(node) in node.file.broken:
+        return None  # a map nginx refuses (CORS001) decides nothing corslint could know
     entries: list[MapEntry] = []
     default: Optional[MapEntry] = None
     hostnames = False
