@@ -71,6 +71,25 @@ DISAGREE = {
         "which cannot contain `://`; no browser origin but https://webvisor.com passes"
     ),
     "origins/unsafe_origin_1.conf": "the same pattern as more_origins_10.conf",
+    "javascript/ql/test/query-tests/Security/CWE-346/tst.js:29": (
+        "OK for CodeQL's credentials query only; its own permissive-CORS query (CWE-942/tst.js) calls the same code BAD: "
+        "any page picks the origin it is answered with, so corslint reports it (CORS102, a warning without credentials)"
+    ),
+    "javascript/ql/test/query-tests/Security/CWE-346/tst.js:33": (
+        "`null` trusted without credentials: OK for the credentials query; any site can send `Origin: null` from a "
+        "sandboxed iframe and read the anonymous response, what `*` allows, so corslint warns (CORS104, warning)"
+    ),
+    "javascript/ql/test/query-tests/Security/CWE-346/tst.js:37": "the same as tst.js:33",
+    "javascript/ql/test/query-tests/Security/CWE-942/express-test.js:38": (
+        "`origin: '*'` without credentials is GOOD for CodeQL; corslint warns at medium confidence (CORS103) that `*` "
+        "on an application's responses lets every site read them, which suits only public data"
+    ),
+    "javascript/ql/test/query-tests/Security/CWE-942/tst.js:25": (
+        "`cors: { origin: null }` is BAD for CodeQL, but npm `cors` (2.8.6, run on Node 20) sends no CORS header at all "
+        "for a falsy origin: it fails closed, so nothing is permissive"
+    ),
+    "javascript/ql/test/query-tests/Security/CWE-942/apollo-test.js:20": "the same `cors: { origin: null }` as tst.js:25",
+    "javascript/ql/test/query-tests/Security/CWE-346/apollo-test.js:20": "the same `cors: { origin: null }` as CWE-942/tst.js:25",
     "origins/origin_fp.conf": (
         "`^https?:\\/\\/l.o\\.yandex\\.ru$` lets plain-HTTP origins through: gixy checks the scheme only with its "
         "`https_only` option, corslint always (CORS105: anyone on the network path of the http site can act as it)"
@@ -187,6 +206,33 @@ def expected_alerts(expected: str) -> set[tuple[str, int]]:
     return alerts
 
 
+_PROSE = re.compile(r"(?://|#)\s*(?:\$\s*)?(NOT OK|BAD|Alert|MISSING: Alert|OK|GOOD)\b")
+
+
+def prose_annotations(text: str) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
+    """CodeQL's prose marks: a trailing `// NOT OK`, `// BAD`, `// $ Alert` marks its line; an own-line
+    `// BAD: …` or `// GOOD: …` marks the statements under it, up to the next blank or comment line."""
+    lines = text.splitlines()
+    positives, negatives = [], []
+    for number, line in enumerate(lines, 1):
+        found = _PROSE.search(line)
+        if not found:
+            continue
+        positive = found.group(1) in ("NOT OK", "BAD", "Alert", "MISSING: Alert")
+        code = line[: found.start()].strip()
+        if code:
+            span = (number, number)
+        else:
+            last = number
+            while last < len(lines) and lines[last].strip() and not re.match(r"\s*(//|#)", lines[last]):
+                last += 1
+            if last == number:
+                continue
+            span = (number + 1, last)
+        (positives if positive else negatives).append(span)
+    return positives, negatives
+
+
 def score_codeql(root: Path, corslint: str) -> Score:
     score = Score("CodeQL")
     for folder, kinds in CODEQL.items():
@@ -196,25 +242,59 @@ def score_codeql(root: Path, corslint: str) -> Score:
             continue
         sources = {p.relative_to(base).as_posix(): p.read_text(encoding="utf-8") for p in sorted(base.rglob("*"))
                    if p.suffix in (".js", ".ts", ".py") and p.is_file()}
-        alerts: set[tuple[str, int]] = set()
+        positives: dict[str, list[tuple[int, int]]] = {name: [] for name in sources}
+        negatives: dict[str, list[tuple[int, int]]] = {name: [] for name in sources}
         for expected in base.rglob("*.expected"):
-            alerts |= expected_alerts(expected.read_text(encoding="utf-8"))
+            for file, line in expected_alerts(expected.read_text(encoding="utf-8")):
+                for name in sources:
+                    if Path(name).name == file:
+                        positives[name].append((line, line))
+        for name, text in sources.items():
+            marked_yes, marked_no = prose_annotations(text)
+            positives[name].extend(marked_yes)
+            negatives[name].extend(span for span in marked_no if not any(_overlap(span, p) for p in positives[name]))
         findings = [f for f in lint(corslint, sources) if f["rule"] in kinds]
-        used: set[int] = set()
-        for file, line in sorted(alerts):
-            near = [f for f in findings if Path(f["path"]).name == file and any(line - 2 <= n <= line + 2 for n in lines_of(f))]
-            score.positives += 1
-            used.update(id(f) for f in near)
-            if near:
-                score.hits += 1
-            else:
-                score.missed.append(f"{folder}/{file}:{line}")
-        score.negatives += sum(len(re.findall(r"//\s*(?:OK|GOOD)\b|#\s*(?:OK|GOOD)\b", t)) for t in sources.values())
-        for finding in findings:
-            if id(finding) not in used:
-                score.false_alarms += 1
-                score.alarms.append(f"{folder}/{finding['path']}:{finding['line']} {finding['rule']}")
+        for name in sources:
+            mine = [f for f in findings if f["path"] == name]
+            spans = _merged(positives[name])
+            for first, last in spans:
+                key = f"{folder}/{name}:{first}"
+                hit = any(first - 2 <= n <= last + 2 for f in mine for n in lines_of(f))
+                if not hit and key in DISAGREE:
+                    score.disagreements.append(f"{key}: {DISAGREE[key]}")
+                    continue
+                score.positives += 1
+                if hit:
+                    score.hits += 1
+                else:
+                    score.missed.append(key)
+            for first, last in negatives[name]:
+                score.negatives += 1
+                wrong = [f for f in mine if any(first <= n <= last for n in lines_of(f))
+                         and not any(a - 2 <= n <= b + 2 for a, b in spans for n in lines_of(f))]
+                key = f"{folder}/{name}:{first}"
+                if key in DISAGREE:
+                    score.disagreements.append(f"{key}: {DISAGREE[key]}")
+                    score.negatives -= 1
+                elif wrong:
+                    score.false_alarms += 1
+                    score.alarms.append(f"{key} {', '.join(sorted({f['rule'] for f in wrong}))}")
     return score
+
+
+def _overlap(a: tuple[int, int], b: tuple[int, int]) -> bool:
+    return a[0] <= b[1] and b[0] <= a[1]
+
+
+def _merged(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Positive spans with overlapping ones (an alert row inside a `// BAD` block) counted once."""
+    merged: list[tuple[int, int]] = []
+    for span in sorted(set(spans)):
+        if merged and span[0] <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], span[1]))
+        else:
+            merged.append(span)
+    return merged
 
 
 def gixy_config(text: str) -> str:

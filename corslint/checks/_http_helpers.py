@@ -40,7 +40,7 @@ NGINX_SUCCESS_STATUSES = "200, 201, 204, 206, 301, 302, 303, 304, 307 and 308"
 # policy labels of application frameworks (as opposed to servers such as nginx and Apache)
 APPLICATION_SOURCES = frozenset(
     {
-        "express", "fastify", "koa", "nestjs", "socketio", "node", "flask", "django", "fastapi", "starlette",
+        "express", "fastify", "koa", "nestjs", "socketio", "apollo", "node", "flask", "django", "fastapi", "starlette",
         "flask-handler", "django-view", "nestjs-handler",
     }
 )
@@ -59,6 +59,7 @@ LIBRARY_NAMES = {
     "flask-handler": "a Flask handler",
     "django-view": "a Django view",
     "socketio": "socket.io's `cors` option",
+    "apollo": "Apollo Server's `cors` option",
     "ingress-nginx": "ingress-nginx",
     "traefik": "Traefik",
 }

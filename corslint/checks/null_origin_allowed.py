@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Iterator, Optional
 
 from corslint.checks._origin_helpers import (
+    credentials,
     shown,
     report_each_origin,
     is_null_value,
@@ -37,12 +38,16 @@ class NullOriginAllowed(Rule):
             subject = _subject(rule, policy)
             return f"{subject}: {WHY}" if subject else None
 
+        creds = credentials(policy)
+        # without credentials a trusted `null` exposes what `*` would: anonymous responses (CORS102 and 103 alike)
+        lowered = None if creds.on or creds.unknown else (lambda rule: Severity.WARNING)
         yield from report_each_origin(
             self,
             policy,
             describe,
             advice="Remove `null` from the trusted origins; give local files or sandboxed frames a real origin instead.",
             hint="Do not trust `null`; serve the calling page from a real https origin.",
+            severity=lowered,
         )
 
 

@@ -122,7 +122,7 @@ class AppScanner:
     def uses(self) -> list[Use]:
         found: list[Use] = []
         for call in self.calls:
-            use = self._factory_call(call) or self._fastify(call) or self._nest(call) or self._socketio(call)
+            use = self._factory_call(call) or self._fastify(call) or self._nest(call) or self._socketio(call) or self._apollo(call)
             if use is not None:
                 found.append(use)
         return found
@@ -208,6 +208,35 @@ class AppScanner:
             defaults = resolved.type == "true"
             use = Use(NPM_CORS, "socketio", pair, None if defaults else value, "socket.io Server({ cors })", defaults=defaults)
             use.preflight = Preflight(PreflightKind.LIBRARY, self.doc.prov(pair, use.scope))
+            return use
+        return None
+
+    def _apollo(self, call: Node) -> Optional[Use]:
+        """Apollo Server's `cors` option, handed to npm `cors`: `new ApolloServer({ cors })` (apollo-server) and
+        `server.applyMiddleware({ app, cors })` (apollo-server-express)."""
+        if call.type == "new_expression":
+            target = unwrap(call.child_by_field_name("constructor"))
+            if target is None or self.bindings.imports.get(self.doc.text(target), ("", ""))[0] != "apollo-server":
+                return None
+            scope = "new ApolloServer({ cors })"
+        elif callee_parts(self.doc, call)[1] in ("applyMiddleware", "getMiddleware") and any(
+            module.startswith("apollo-server-") for module, _ in self.bindings.imports.values()
+        ):
+            scope = f"{callee_parts(self.doc, call)[1]}({{ cors }})"
+        else:
+            return None
+        for arg in args_of(call):
+            props = object_props(self.doc, self.bindings, arg)
+            found = props.get("cors") if props is not None else None
+            if found is None:
+                continue
+            pair, value = found
+            resolved = self.bindings.resolve(value)
+            if resolved is None or resolved.type == "false":
+                return None
+            defaults = resolved.type == "true"
+            use = Use(NPM_CORS, "apollo", pair, None if defaults else value, scope, defaults=defaults)
+            use.preflight = Preflight(PreflightKind.LIBRARY, self.doc.prov(pair, scope))
             return use
         return None
 

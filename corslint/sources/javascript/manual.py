@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, replace, field
 from typing import Optional
 
 from corslint.model import (
@@ -179,10 +179,21 @@ class ManualHeaders:
         if env_read(self.doc, value) is not None:
             rules, _ = reader.value(value, call)
             return rules
+        if unwrap(value) is not None and unwrap(value).type == "null":
+            # checked on Node 20: `res.setHeader(name, null)` sends the text `null`
+            return [OriginRule(OriginKind.NULL, "null", prov, note="Node sends the JavaScript `null` as the text `null`")]
         chosen = chosen_by_caller(self.doc, self.bindings, value)
         if chosen is not None:
+            # checked against an allowlist first, the value is as good as the allowlist; unchecked, the page chooses it
+            picked = Guards(reader, lambda n: chosen_by_caller(self.doc, self.bindings, n) is not None).site(call, value, stop)
+            if picked is None:
+                return [OriginRule(OriginKind.UNKNOWN, "", prov, note=f"the check of `{chosen}` could not be read")]
             note = f"`{chosen}` is request data the calling page chooses, copied into the header"
-            return [OriginRule(OriginKind.REFLECT, chosen, prov, note=note, request_data="parameter")]
+            return [
+                replace(_at_call(rule, prov, value, self.doc), value=chosen, note=note, request_data="parameter")
+                if rule.kind is OriginKind.REFLECT else _at_call(rule, prov, value, self.doc)
+                for rule in picked
+            ]
         found = guards.site(call, value, stop)
         if found is None:
             return [OriginRule(OriginKind.UNKNOWN, "", prov, note=f"the value `{self.doc.raw(value)}` or its guard could not be read")]

@@ -79,6 +79,11 @@ class OriginReader:
         env = env_read(self.doc, resolved)
         if env is not None:
             return self._env(resolved, env, anchor), False
+        chosen = chosen_by_caller(self.doc, self.bindings, resolved)
+        if chosen is not None:
+            note = f"`{chosen}` is request data the calling page chooses, given as the allowed origin"
+            rule = OriginRule(OriginKind.REFLECT, chosen, self.prov(anchor), note=note, request_data="parameter")
+            return [self._with_use(rule, resolved, anchor)], False
         if kind in ("array", "new_expression") and self._array(resolved) is not None:
             return [self._with_use(r, resolved, anchor) for r in self._items(resolved, anchor)], False
         if is_function(resolved):
@@ -455,6 +460,7 @@ def reads_request_origin(doc: Doc, node: Optional[Node]) -> bool:
 _CALLER_CHOSEN = re.compile(
     r"^[\w$]+(?:\.request)?\.(?:query|body|params|searchParams)(?:\.[\w$]+|\[[^\]]+\]|\.get\([^)]*\))"
     r"|\.searchParams\.get\([^)]*\)$|^[\w$]+\.param\([^)]*\)$"
+    r"|^(?:url\.)?parse\([\w$]+\.url(?:,[^)]*)?\)\.query(?:\.[\w$]+|\[[^\]]+\])$"
 )
 
 

@@ -22,7 +22,7 @@ EXTENSIONS = (".js", ".mjs", ".cjs", ".jsx", ".ts", ".mts", ".cts", ".tsx")
 
 class JavaScriptSource(Source):
     name = "javascript"
-    produces = frozenset({"express", "fastify", "koa", "nestjs", "socketio", "node", "nestjs-handler"})
+    produces = frozenset({"express", "fastify", "koa", "nestjs", "socketio", "apollo", "node", "nestjs-handler"})
     example_langs = ("js", "ts")
     reads_head = False
     probe_words: ClassVar[tuple[bytes, ...]] = (b"cors", b"access-control-")
