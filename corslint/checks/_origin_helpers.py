@@ -5,6 +5,7 @@ Keeps the rules small and their messages consistent; nothing here decides whethe
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from fnmatch import fnmatchcase
 from typing import Callable, Iterable, Iterator, NamedTuple, Optional
@@ -285,3 +286,30 @@ def report_each_origin(
             hint=hint,
             related=creds.related,
         )
+
+
+def gate_subject(rule: OriginRule, policy: CorsPolicy) -> str:
+    """How an access-gate test is named in messages: the test as written and what it compares."""
+    raw = rule.prov.raw
+    literal = _literal_test(rule)
+    if literal is not None:
+        how, text = literal
+        return f"The origin test {provenance(rule, policy)}, which passes origins {how} `{text}`,"
+    return f"The origin test `{shown(rule.value)}` in {provenance(rule, policy)} ({mode_phrase(rule, policy.source)})" if raw else ""
+
+
+def _literal_test(rule: OriginRule) -> Optional[tuple[str, str]]:
+    """('starting with', text) for a startswith/endswith/`in` test written as an escaped literal, else None."""
+    if rule.dialect not in ("python", "js") or rule.kind is not OriginKind.PATTERN or pattern_mode(rule) is not MatchMode.SEARCH:
+        return None
+    value = rule.value
+    head, tail = value.startswith("^"), value.endswith("$") and not value.endswith("\\$")
+    body = value[1 if head else 0 : len(value) - (1 if tail else 0)]
+    try:
+        literal = re.sub(r"\\(.)", r"\1", body)
+    except re.error:
+        return None
+    if re.escape(literal) != body:
+        return None
+    return ("starting with" if head else "ending with" if tail else "containing"), literal
+

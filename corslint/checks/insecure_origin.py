@@ -6,6 +6,7 @@ from typing import Iterator, Optional
 
 from corslint import origins
 from corslint.checks._origin_helpers import (
+    gate_subject,
     shown,
     report_each_origin,
     accepts,
@@ -68,6 +69,8 @@ def _subject(rule: OriginRule, policy: CorsPolicy, allowed: set[str]) -> Optiona
         return None
     example = _scheme_bypass(found) or _http_variant(rule, found)
     such_as = f" such as `{example}`" if example else ""
+    if rule in policy.gates:
+        return f"{gate_subject(rule, policy)} lets plain-HTTP origins through{such_as}"
     return (
         f"The origin pattern `{shown(rule.value)}` from {provenance(rule, policy)} accepts plain-HTTP origins{such_as} "
         f"({mode_phrase(rule, policy.source)})"

@@ -15,6 +15,7 @@ from corslint.checks._origin_helpers import (
     exact_origins,
     is_null_value,
     problems,
+    gate_subject,
     mode_phrase,
     provenance,
     report,
@@ -37,6 +38,16 @@ class InvalidOriginValue(Rule):
         for rule in policy.origins + policy.gates:
             if rule.kind is OriginKind.PATTERN and _matches_no_origin(rule):
                 yield self._no_origin(policy, rule)
+        for rule in policy.gates:
+            found = problems(rule, origins.parse_origin(rule.value)) if rule.kind is OriginKind.EXACT else []
+            if found:
+                fix = _fix(exact_origins(rule), found)
+                message = (
+                    f"The origin `{shown(rule.value)}` that {provenance(rule, policy)} compares the request's Origin with "
+                    f"can never equal a browser's `Origin` header: it {_join(found)}. So the test never holds for a "
+                    f"browser: a `==` check rejects every one, a `!=` check lets every one through. {fix}"
+                )
+                yield self.finding(policy, rule.prov, message, severity=Severity.WARNING, hint=fix)
         for rule in policy.origins:
             if rule.request_data in _REQUEST_DATA:
                 yield self.finding(
@@ -73,17 +84,21 @@ class InvalidOriginValue(Rule):
             )
 
     def _no_origin(self, policy: CorsPolicy, rule: OriginRule) -> Finding:
-        gate = rule in policy.gates
-        effect = (
-            "so this access test treats every browser alike: a `!~` test rejects them all, a `~` test never fires"
-            if gate else "so no cross-origin request is ever allowed"
-        )
-        message = (
-            f"The origin pattern `{shown(rule.value)}` from {provenance(rule, policy)} matches no origin a browser "
-            f"sends: {mode_phrase(rule, policy.source)}, and a browser's Origin is `scheme://host[:port]` (no path, "
-            f"no trailing slash), which corslint found no way to make it accept, {effect}.{assumption(rule)} Write the "
-            "origin as the browser sends it, for example `^https://app\\.example\\.com$`."
-        )
+        if rule in policy.gates:
+            message = (
+                f"{gate_subject(rule, policy)} matches no origin a browser sends: a browser's Origin is "
+                "`scheme://host[:port]` (no path, no trailing slash), and corslint found no way to make the test accept "
+                "one, so it treats every browser alike (a negated test rejects them all, a positive one never holds)."
+                f"{assumption(rule)} Compare with the origin as the browser sends it, for example `https://app.example.com`."
+            )
+        else:
+            message = (
+                f"The origin pattern `{shown(rule.value)}` from {provenance(rule, policy)} matches no origin a browser "
+                f"sends: {mode_phrase(rule, policy.source)}, and a browser's Origin is `scheme://host[:port]` (no path, "
+                "no trailing slash), which corslint found no way to make it accept, so no cross-origin request is ever "
+                f"allowed.{assumption(rule)} Write the origin as the browser sends it, for example "
+                "`^https://app\\.example\\.com$`."
+            )
         return self.finding(policy, rule.prov, message, severity=Severity.WARNING, confidence=Confidence.MEDIUM,
                             hint="match `scheme://host[:port]`, anchored, with nothing after the host")
 

@@ -6,6 +6,7 @@ from typing import Iterator
 
 from corslint import origins
 from corslint.checks._origin_helpers import (
+    gate_subject,
     shown,
     assumption,
     confidence_for,
@@ -61,9 +62,8 @@ class PermissiveOriginPattern(Rule):
         else:
             passes = "so every origin passes it."
         message = (
-            f"The origin test `{shown(rule.value)}` in {provenance(rule, policy)} is looser than intended: "
-            f"{mode_phrase(rule, policy.source)}, {passes} The test decides access rather than a CORS header: a page "
-            f"on such a site gets through the check meant for trusted origins.{assumption(rule)}"
+            f"{gate_subject(rule, policy)} is looser than intended, {passes} The test decides access rather than a "
+            f"CORS header: a page on such a site gets through the check meant for trusted origins.{assumption(rule)}"
         )
         return self.finding(policy, rule.prov, message, severity=Severity.WARNING,
                             confidence=confidence_for(rule, policy, default=self.confidence), hint=_hint(found))

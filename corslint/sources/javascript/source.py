@@ -25,7 +25,11 @@ class JavaScriptSource(Source):
     produces = frozenset({"express", "fastify", "koa", "nestjs", "socketio", "apollo", "node", "nestjs-handler"})
     example_langs = ("js", "ts")
     reads_head = False
-    probe_words: ClassVar[tuple[bytes, ...]] = (b"cors", b"access-control-")
+    # the words after the first two read the request's Origin: origin gates
+    probe_words: ClassVar[tuple[bytes, ...]] = (
+        b"cors", b"access-control-", b"headers.origin", b"headers['origin']", b'headers["origin"]', b"get('origin')",
+        b'get("origin")', b"header('origin')", b'header("origin")',
+    )
     comment_prefixes: ClassVar[tuple[str, ...]] = ("//", "/*")
 
     def may_claim(self, path: str) -> bool:
@@ -95,6 +99,10 @@ def policies(doc, bindings=None) -> list[CorsPolicy]:  # type: ignore[no-untyped
     found = [p for p in (build_policy(doc, bindings, use) for use in uses) if p is not None]
     app_level = [u.anchor for u in uses if u.preflight.kind.value == "library" and u.label in ("express", "koa")]
     found.extend(ManualHeaders(doc, bindings, app_level).policies())
+    if b"origin" in doc.data.lower():
+        from corslint.sources.javascript.gates import gate_policies
+
+        found.extend(gate_policies(doc, bindings))
     if found:
         docs = [doc] + (doc.linker.linked_docs() if doc.linker is not None else [])
         mark_development(found, {d.path: development_stretches(d) for d in docs})

@@ -19,7 +19,11 @@ class PythonSource(Source):
     produces = frozenset({"flask", "django", "fastapi", "starlette", "flask-handler", "django-view"})
     example_langs = ("python",)
     reads_head = False
-    probe_words: ClassVar[tuple[bytes, ...]] = (b"cors", b"access-control-")
+    # the words after the first two read the request's Origin: origin gates
+    probe_words: ClassVar[tuple[bytes, ...]] = (
+        b"cors", b"access-control-", b"http_origin", b'get("origin"', b"get('origin'", b'["origin"]', b"['origin']",
+        b"request.origin",
+    )
 
     def may_claim(self, path: str) -> bool:
         return path.lower().endswith(".py")
@@ -136,6 +140,10 @@ class _Extractor:
                 policies.append(django)
         if "ccess-" in text or "ACCESS-" in text.upper():
             policies.extend(extract_manual(env.mod, env))
+        if "rigin" in text and ("startswith" in text or "endswith" in text or "re." in text or " in " in text or "==" in text):
+            from corslint.sources.python.gates import extract_gates
+
+            policies.extend(extract_gates(env.mod, env))
 
     def _collect(self) -> None:
         from corslint.sources.python.module import module_comments
