@@ -767,3 +767,18 @@ def test_public_names_resolve_lazily_from_their_modules():
     with pytest.raises(AttributeError):
         package.no_such_name  # noqa: B018
     assert "corslint.origins.matcher" in sys.modules
+
+
+def test_outside_allowlist_reports_only_origins_a_browser_sends() -> None:
+    """`^([^!]+)?https://webvisor\\.com$` accepts the string `apphttps://webvisor.com`, which no browser sends."""
+    from corslint.model import MatchMode
+    from corslint.origins import pattern_outside_allowlist
+
+    assert pattern_outside_allowlist(
+        r"^([^!]+)?https://webvisor\.com$", dialect="pcre", mode=MatchMode.SEARCH, ignore_case=False,
+        allowlist=["https://webvisor.com", "https://*.webvisor.com"],
+    ) is None
+    assert pattern_outside_allowlist(
+        r"^https://([^/]+)?webvisor\.com$", dialect="pcre", mode=MatchMode.SEARCH, ignore_case=False,
+        allowlist=["https://webvisor.com", "https://*.webvisor.com"],
+    ) is not None

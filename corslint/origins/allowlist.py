@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from typing import Iterable, Optional, Sequence, Union
 
 from corslint.model import MatchMode
@@ -50,6 +52,14 @@ def pattern_outside_allowlist(
     return found
 
 
+_BROWSER_ORIGIN = re.compile(r"^https?://[a-z0-9]([a-z0-9.-]*[a-z0-9])?(:[0-9]{1,5})?$|^null$", re.IGNORECASE)
+
+
+def _browser_sends(candidate: str) -> bool:
+    """An origin a browser can send (`apphttps://x` is a string a pattern accepts, not an origin)."""
+    return _BROWSER_ORIGIN.match(candidate) is not None
+
+
 def _outside_uncached(key: tuple[str, str, MatchMode, bool], allowlist: tuple[str, ...]) -> Optional[str]:
     pattern, dialect, mode, ignore_case = key
     found = analyze_pattern(pattern, dialect=dialect, mode=mode, ignore_case=ignore_case)
@@ -61,7 +71,7 @@ def _outside_uncached(key: tuple[str, str, MatchMode, bool], allowlist: tuple[st
     accepts = Tester(compiled, ANALYSIS_STEPS)
     try:
         for candidate in _allowlist_candidates(found, compiled, accepts):
-            if accepts(candidate) and not in_allowlist(candidate, allowlist):
+            if _browser_sends(candidate) and accepts(candidate) and not in_allowlist(candidate, allowlist):
                 return candidate
     except Exhausted:
         return None

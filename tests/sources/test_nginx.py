@@ -1250,3 +1250,19 @@ def test_server_files_without_an_http_block_share_their_variables(tmp_path: Path
     site = "server {\n    server_name api.example.com;\n    location /v1/ {\n" + "        add_header Access-Control-Allow-Origin $cors_origin always;\n        proxy_pass http://app;\n    }\n}\n"
     extraction = run(tmp_path, {"conf.d/00-maps.conf": maps, "conf.d/api.conf": site})
     assert [(r.kind, r.value) for r in policy(extraction, API).origins] == [(OriginKind.EXACT, "https://app.example.com")]
+
+
+def test_a_brace_inside_a_map_entry_is_nginx_s_error_and_nothing_else(tmp_path: Path) -> None:
+    """`nginx -t` (1.22) on an unquoted `{1,5}` in a map regex: `unexpected "{"`, and nginx reads no further; the
+    map decides nothing corslint could know, so no finding comes from its broken entries."""
+    from conftest import lint_tree
+
+    (tmp_path / "nginx.conf").write_text(
+        "http {\n    map $http_origin $allow_origin {\n"
+        "        ~^https://([A-Za-z0-9\\-]+\\.)?example\\.com(?::[0-9]{1,5})?$ $http_origin;\n"
+        '        default "";\n    }\n    server {\n'
+        "        add_header Access-Control-Allow-Origin $allow_origin always;\n    }\n}\n",
+        encoding="utf-8",
+    )
+    findings = lint_tree(tmp_path).findings
+    assert [(f.code, f.location.line, f.message) for f in findings] == [("CORS001", 3, 'unexpected "{"')]
