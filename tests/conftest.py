@@ -41,6 +41,16 @@ def write_config(folder: Path, settings: dict[str, Any]) -> Path:
     return path
 
 
+def write_tree(root: Path, files: dict[str, str]) -> None:
+    """Write `files` (name -> text, dedented) under `root`."""
+    import textwrap
+
+    for name, text in files.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(textwrap.dedent(text).lstrip("\n"), encoding="utf-8")
+
+
 def lint_tree(root: Path, settings: Optional[dict[str, Any]] = None, **kwargs: Any) -> LintResult:
     """Lint `root` with the given configuration, paths shown relative to `root`."""
     if settings:

@@ -136,6 +136,11 @@ def lines_of(finding: dict) -> set[int]:
     return own
 
 
+def within(finding: dict, span: tuple[int, int], slack: int = 2) -> bool:
+    """Whether the finding (or a related place of it in the same file) lies in the statement, ±`slack` lines."""
+    return any(span[0] - slack <= line <= span[1] + slack for line in lines_of(finding))
+
+
 def statement_end(lines: list[str], start: int) -> int:
     """The last line (1-based) of the statement starting at `start`: brackets balanced, bounded."""
     depth, index = 0, start - 1
@@ -177,7 +182,7 @@ def score_semgrep(root: Path, corslint: str) -> Score:
         findings = [f for f in lint(corslint, {path.name: text}) if f["rule"] in kinds]
         covered: set[int] = set()
         for first, last in positives:
-            near = [f for f in findings if any(first - 2 <= line <= last + 2 for line in lines_of(f))]
+            near = [f for f in findings if within(f, (first, last))]
             score.positives += 1
             covered.update(id(f) for f in near)
             if near:
@@ -263,7 +268,7 @@ def score_codeql(root: Path, corslint: str) -> Score:
             spans = _merged(positives[name])
             for first, last in spans:
                 key = f"{folder}/{name}:{first}"
-                hit = any(first - 2 <= n <= last + 2 for f in mine for n in lines_of(f))
+                hit = any(within(f, (first, last)) for f in mine)
                 if not hit and key in DISAGREE:
                     score.disagreements.append(f"{key}: {DISAGREE[key]}")
                     continue
@@ -274,8 +279,7 @@ def score_codeql(root: Path, corslint: str) -> Score:
                     score.missed.append(key)
             for first, last in negatives[name]:
                 score.negatives += 1
-                wrong = [f for f in mine if any(first <= n <= last for n in lines_of(f))
-                         and not any(a - 2 <= n <= b + 2 for a, b in spans for n in lines_of(f))]
+                wrong = [f for f in mine if within(f, (first, last), slack=0) and not any(within(f, span) for span in spans)]
                 key = f"{folder}/{name}:{first}"
                 if key in DISAGREE:
                     score.disagreements.append(f"{key}: {DISAGREE[key]}")

@@ -5,21 +5,14 @@ findings point at the file where the value is written with the imports that lead
 from __future__ import annotations
 
 import os
-import textwrap
 from pathlib import Path
 
 import pytest
 
 from corslint.model import OriginKind
 from corslint.sources.javascript import modules
-from conftest import lint_tree
+from conftest import lint_tree, write_tree as write
 
-
-def write(root: Path, files: dict[str, str]) -> None:
-    for name, text in files.items():
-        path = root / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(textwrap.dedent(text).lstrip("\n"), encoding="utf-8")
 
 
 def policies(root: Path):  # type: ignore[no-untyped-def]

@@ -4,18 +4,11 @@ from other modules of the tree, each pointing at the file where the value is wri
 
 from __future__ import annotations
 
-import textwrap
 from pathlib import Path
 
 from corslint.model import OriginKind, State
-from conftest import lint_tree
+from conftest import lint_tree, write_tree as write
 
-
-def write(root: Path, files: dict[str, str]) -> None:
-    for name, text in files.items():
-        path = root / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(textwrap.dedent(text).lstrip("\n"), encoding="utf-8")
 
 
 def flask_policies(root: Path):  # type: ignore[no-untyped-def]

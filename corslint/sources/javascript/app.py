@@ -196,20 +196,7 @@ class AppScanner:
         target = call.child_by_field_name("constructor") if call.type == "new_expression" else call.child_by_field_name("function")
         if target is None or not self._is_socketio(target):
             return None
-        for arg in args_of(call):
-            props = object_props(self.doc, self.bindings, arg)
-            found = props.get("cors") if props is not None else None
-            if found is None:
-                continue
-            pair, value = found
-            resolved = self.bindings.resolve(value)
-            if resolved is None or resolved.type == "false":
-                return None
-            defaults = resolved.type == "true"
-            use = Use(NPM_CORS, "socketio", pair, None if defaults else value, "socket.io Server({ cors })", defaults=defaults)
-            use.preflight = Preflight(PreflightKind.LIBRARY, self.doc.prov(pair, use.scope))
-            return use
-        return None
+        return self._cors_option(call, "socketio", "socket.io Server({ cors })")
 
     def _apollo(self, call: Node) -> Optional[Use]:
         """Apollo Server's `cors` option, handed to npm `cors`: `new ApolloServer({ cors })` (apollo-server) and
@@ -225,6 +212,10 @@ class AppScanner:
             scope = f"{callee_parts(self.doc, call)[1]}({{ cors }})"
         else:
             return None
+        return self._cors_option(call, "apollo", scope)
+
+    def _cors_option(self, call: Node, label: str, scope: str) -> Optional[Use]:
+        """A `cors` option handed to npm `cors` (socket.io, Apollo Server): `true` is its defaults, `false` none."""
         for arg in args_of(call):
             props = object_props(self.doc, self.bindings, arg)
             found = props.get("cors") if props is not None else None
@@ -235,7 +226,7 @@ class AppScanner:
             if resolved is None or resolved.type == "false":
                 return None
             defaults = resolved.type == "true"
-            use = Use(NPM_CORS, "apollo", pair, None if defaults else value, scope, defaults=defaults)
+            use = Use(NPM_CORS, label, pair, None if defaults else value, scope, defaults=defaults)
             use.preflight = Preflight(PreflightKind.LIBRARY, self.doc.prov(pair, scope))
             return use
         return None

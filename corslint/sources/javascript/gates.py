@@ -8,7 +8,7 @@ import re
 from dataclasses import replace
 from typing import Optional
 
-from corslint.model import CorsPolicy, OriginKind, OriginRule
+from corslint.model import CorsPolicy, OriginKind
 from corslint.sources.javascript.origins import Guards, OriginReader, is_origin_expression
 from corslint.sources.javascript.syntax import Bindings, Doc, Node, is_function, walk
 

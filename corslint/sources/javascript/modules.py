@@ -108,7 +108,7 @@ class Linker:
 
     # --- imports ------------------------------------------------------------------------------
 
-    def imported(self, doc: Doc, specifier: str, name: str, site: Optional[Node], hops: int = 0) -> Optional[Node]:
+    def imported(self, doc: Doc, specifier: str, name: str, site: Optional[Node]) -> Optional[Node]:
         """The node a local module exports as `name` (`default` for `module.exports`/`export default`)."""
         module = self._load(doc, specifier, site)
         if module is None:

@@ -250,24 +250,25 @@ def syntax_errors(doc: Doc) -> tuple[Optional[Node], int]:
     if not doc.root.has_error:
         return None, 0
     first, count = None, 0
-    stack = [doc.root]
+    mentions: dict[tuple[int, int], bool] = {}  # per top-level statement, by its byte range
+    # each node travels with the top-level statement it is in: walking `parent` up from every error costs depth²
+    stack: list[tuple[Node, Optional[Node]]] = [(doc.root, None)]
     while stack:
-        node = stack.pop()
+        node, top = stack.pop()
+        top = top or (node if node is not doc.root else None)
         if node.is_error or node.is_missing:
-            if _mentions_cors(doc, _top_statement(node)):
+            statement = top or node
+            key = (statement.start_byte, statement.end_byte)
+            if key not in mentions:
+                mentions[key] = _mentions_cors(doc, statement)
+            if mentions[key]:
                 count += 1
                 if first is None or node.start_byte < first.start_byte:
                     first = node
             continue
         if node.has_error:
-            stack.extend(node.children)
+            stack.extend((child, top) for child in node.children)
     return first, count
-
-
-def _top_statement(node: Node) -> Node:
-    while node.parent is not None and node.parent.parent is not None:
-        node = node.parent
-    return node
 
 
 def _mentions_cors(doc: Doc, node: Node) -> bool:
