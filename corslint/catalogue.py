@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Optional
+
+from corslint.records import field, record
 
 LANG_FILENAMES = {
     "nginx": "nginx.conf",
@@ -54,7 +55,7 @@ def page_text(code: str) -> Optional[str]:
     return path.read_text(encoding="utf-8") if path else None
 
 
-@dataclass
+@record
 class Example:
     lang: str
     kind: str  # "bad" or "good"
@@ -73,7 +74,7 @@ class Example:
         return sorted(marks)
 
 
-@dataclass
+@record
 class Page:
     code: str
     name: str

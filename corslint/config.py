@@ -8,12 +8,12 @@ from __future__ import annotations
 import os
 import re
 import sys
-from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path, PurePosixPath
 from typing import Any, Callable, Optional, Sequence
 
 from corslint.findings import Confidence, Severity
+from corslint.records import field, record, replace
 from corslint.rule import Rule
 from corslint.selection import SelectionError, code_for, resolve, suggestion
 
@@ -46,7 +46,7 @@ class ConfigError(Exception):
     """The configuration is invalid; the message names the file and the offending key."""
 
 
-@dataclass
+@record
 class Config:
     """The resolved settings of one run. Globs are POSIX and relative to `base_dir`."""
 

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass, field
 from operator import attrgetter
 from pathlib import Path
 from typing import Callable, Optional, Sequence
 
 from corslint.model import Location, ParseProblem
+from corslint.records import field, record
 from corslint.sources.base import Source
 from corslint.workspace import SourceFile, Workspace
 from corslint.unsupported import may_be_unsupported, unclaimed_reason, unsupported_reason
@@ -30,7 +30,7 @@ class PathNotFound(Exception):
     """A path given on the command line does not exist (a usage error)."""
 
 
-@dataclass
+@record
 class Discovered:
     """Files grouped by the source that claimed them, plus what was skipped and why."""
 

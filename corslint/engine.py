@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import gc
 import os
-from dataclasses import dataclass, field, replace
 from functools import partial
 from pathlib import Path
 from typing import Callable, NamedTuple, Optional, Sequence
@@ -15,6 +14,7 @@ from corslint.errors import describe
 from corslint.findings import Confidence, Finding
 from corslint.model import CorsPolicy, Extraction, Location, ParseProblem
 from corslint.parallel import can_fork, run_forked
+from corslint.records import field, record, replace
 from corslint.registry import Registry
 from corslint.root_cause import merge_consequences
 from corslint.rule import Rule, RuleContext
@@ -29,7 +29,7 @@ class UnknownKind(Exception):
     """Standard input was given a name no source claims (a usage error)."""
 
 
-@dataclass
+@record
 class LintResult:
     findings: list[Finding]
     policies: list[CorsPolicy]
@@ -66,7 +66,7 @@ def _rule_context(rule: type[Rule], config: Config, registry: Registry) -> RuleC
     return RuleContext(trusted_origins=config.trusted_origins, public_paths=config.public_paths, options=options)
 
 
-@dataclass
+@record
 class _SourceResult:
     """One source's extraction (policies already marked as development where their path says so) and, per policy
     (by its index in `extraction.policies`), the findings of each enabled rule (by its index in the rule list)."""

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
 from enum import Enum
 
 from corslint.model import Location, Related
+from corslint.records import field, record, replace
 
 
 class Severity(str, Enum):
@@ -41,7 +41,7 @@ class Confidence(str, Enum):
 _CONFIDENCE_RANK = {Confidence.LOW: 0, Confidence.MEDIUM: 1, Confidence.HIGH: 2}
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Finding:
     """One problem at one place. `context` is the scope path; `related` are other places that explain it."""
 

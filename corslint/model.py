@@ -5,14 +5,15 @@ Sources build these objects and state facts only; checks read them and never ope
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from enum import Enum
 from typing import Generic, Optional, TypeVar
+
+from corslint.records import field, record
 
 T = TypeVar("T")
 
 
-@dataclass(frozen=True, order=True)
+@record(frozen=True, order=True)
 class Location:
     """A place in a scanned file. Lines and columns are 1-based; column 0 means unknown; `end_column` is exclusive."""
 
@@ -23,7 +24,7 @@ class Location:
     end_column: int = 0
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Related:
     """A second place that explains a value: where it was defined, inherited from or mapped."""
 
@@ -31,7 +32,7 @@ class Related:
     note: str
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Provenance:
     """Where a value came from: the exact location, its raw text and the scope path around it."""
 
@@ -52,7 +53,7 @@ class State(str, Enum):
     ABSENT = "absent"  # not set at all
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Setting(Generic[T]):
     """A scalar setting (credentials, max-age, vary, private network) in one of the three states.
 
@@ -102,7 +103,7 @@ class MatchMode(str, Enum):
     GLOB = "glob"  # `*.example.com`-style wildcard as a source defines it
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class OriginRule:
     """One way an origin becomes trusted.
 
@@ -149,7 +150,7 @@ class ListKind(str, Enum):
     ABSENT = "absent"
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class ListSetting:
     """Allow-Methods, Allow-Headers or Expose-Headers."""
 
@@ -182,7 +183,7 @@ class ListSetting:
 ABSENT_LIST = ListSetting()
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class HeaderEmission:
     """One `Access-Control-*`/`Vary` header as configured on a response path."""
 
@@ -205,7 +206,7 @@ class PreflightKind(str, Enum):
     UNKNOWN = "unknown"
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Preflight:
     kind: PreflightKind = PreflightKind.UNKNOWN
     prov: Optional[Provenance] = None
@@ -230,7 +231,7 @@ class DeliveryKind(str, Enum):
     ERRORS_OUTSIDE = "errors-outside"
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class DeliveryFact:
     kind: DeliveryKind
     header: str
@@ -249,7 +250,7 @@ ROUTE_METHOD = "route-method"  # subject = a method a route of the same app serv
 VULNERABLE_VERSION = "vulnerable-version"  # subject = "package==version", detail = advisories, replacement = fixed version
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class WiringFact:
     """A framework fact: middleware order, a missing registration, an unknown or renamed option."""
 
@@ -260,7 +261,7 @@ class WiringFact:
     replacement: str = ""  # renamed-to, or the suggested spelling
 
 
-@dataclass
+@record
 class CorsPolicy:
     """Everything a browser would receive from one scope."""
 
@@ -307,7 +308,7 @@ class CorsPolicy:
         return self.credentials.is_true()
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class ParseProblem:
     """A file of a supported kind that could not be read or parsed (becomes CORS001)."""
 
@@ -317,7 +318,7 @@ class ParseProblem:
     code: str = "CORS001"  # CORS004 for an include whose target is not in the tree
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Comment:
     """A comment in a scanned file, for suppression directives.
 
@@ -335,7 +336,7 @@ class Comment:
     source: str = ""
 
 
-@dataclass
+@record
 class Extraction:
     """What one source produced from its files."""
 

@@ -5,12 +5,12 @@ from __future__ import annotations
 import importlib
 import inspect
 import re
-from dataclasses import dataclass, field
 from functools import lru_cache
 import os
 import sys
 from typing import Any, Callable, Iterable
 
+from corslint.records import field, record
 from corslint.rule import Rule
 from corslint.sources.base import Source
 
@@ -34,7 +34,7 @@ class RegistryError(Exception):
     """A plugin or built-in registration is invalid (duplicate code, bad name); a usage error (exit 2)."""
 
 
-@dataclass
+@record
 class Registry:
     rules: list[type[Rule]] = field(default_factory=list)
     sources: list[Source] = field(default_factory=list)

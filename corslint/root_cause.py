@@ -4,10 +4,10 @@ consequence as a related note."""
 
 from __future__ import annotations
 
-from dataclasses import replace
 
 from corslint.findings import Finding
 from corslint.model import Related
+from corslint.records import replace
 
 # (cause, consequence, how the consequence reads as a note on the cause)
 CONSEQUENCES = (

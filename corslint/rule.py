@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Any, ClassVar, Iterable, Iterator, Optional
 
 from corslint.findings import Confidence, Finding, Severity
 from corslint.model import CorsPolicy, Provenance, Related
+from corslint.records import field, record
 
 ALL_SOURCES: frozenset[str] = frozenset({"*"})
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Option:
     """A per-rule option: its type name (str, int, bool, list[str]), default and help text."""
 
@@ -20,7 +20,7 @@ class Option:
     help: str
 
 
-@dataclass
+@record
 class RuleContext:
     """What a check may know besides the policy: shared facts from the configuration and its own options."""
 

@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-import dataclasses
 from enum import Enum
 from typing import Any, Optional, Sequence
 
 from corslint.model import CorsPolicy, ListKind, ListSetting, OriginKind, OriginRule, Provenance, Setting, State
+from corslint.records import fields, is_record
 
 
 def _plain(value: Any) -> Any:
     if isinstance(value, Enum):
         return value.value
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {f.name: _plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if is_record(value) and not isinstance(value, type):
+        return {f.name: _plain(getattr(value, f.name)) for f in fields(value)}
     if isinstance(value, (list, tuple)):
         return [_plain(v) for v in value]
     if isinstance(value, (set, frozenset)):

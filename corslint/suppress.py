@@ -6,11 +6,11 @@ Reports unusable directives as CORS003 and directives that suppressed nothing as
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from typing import Iterable, Optional, Sequence
 
 from corslint.findings import Finding, Severity
 from corslint.model import Comment, Location
+from corslint.records import field, record
 from corslint.rule import Rule
 from corslint.selection import SelectionError, code_for, resolve, suggestion
 
@@ -26,7 +26,7 @@ _REASON_MARKERS = ("--", "\u2014", "\u2013")
 _EXPECTED = "expected ignore[...], disable[...], enable[...] or file-ignore[...]"
 
 
-@dataclass
+@record
 class Directive:
     """One parsed `corslint:` comment. `codes` are the usable rule codes in written order.
 
@@ -136,7 +136,7 @@ def parse_directive(text: str, rules: Sequence[type[Rule]], *, require_reason: b
     return directive
 
 
-@dataclass
+@record
 class _Range:
     """One code suppressed over lines `start`..`end` (inclusive) of one file, on behalf of a directive."""
 
@@ -146,7 +146,7 @@ class _Range:
     end: int
 
 
-@dataclass
+@record
 class _Entry:
     comment: Comment
     directive: Directive

@@ -6,7 +6,6 @@ Keeps the rules small and their messages consistent; nothing here decides whethe
 from __future__ import annotations
 
 import re
-from dataclasses import replace
 from fnmatch import fnmatchcase
 from typing import Callable, Iterable, Iterator, NamedTuple, Optional
 
@@ -14,6 +13,7 @@ from corslint import origins
 from corslint.checks._http_helpers import LIBRARY_NAMES, quoted, shown
 from corslint.findings import Confidence, Finding, Severity
 from corslint.model import CorsPolicy, MatchMode, OriginKind, OriginRule, Related, State
+from corslint.records import replace
 from corslint.rule import Rule, RuleContext, where
 
 UPPER_CASE_PROBLEM = "has upper-case letters"

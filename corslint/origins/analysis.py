@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from dataclasses import replace
 from typing import Iterable, Iterator, NamedTuple, Optional, Union
 
 from corslint.model import MatchMode
@@ -44,6 +43,7 @@ from corslint.origins.report import (
 )
 from corslint.origins.samples import pattern_samples
 from corslint.origins.strings import parse_origin
+from corslint.records import replace
 
 
 class _Origin(NamedTuple):

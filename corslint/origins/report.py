@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Optional
+
+from corslint.records import record
 
 MAX_PATTERN_CHARS = 8192
 MAX_GROUP_DEPTH = 64
@@ -29,7 +30,7 @@ ATTACKER_HOST_WHY = "the pattern accepts a host under a domain anyone can regist
 KIND_ORDER = ("any-origin", "suffix", "no-dot-boundary", "unescaped-dot", "null", "scheme")
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Bypass:
     """A concrete origin an attacker can obtain that the pattern accepts, and why."""
 
@@ -38,7 +39,7 @@ class Bypass:
     explanation: str
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class PatternReport:
     """What an origin pattern accepts, as far as corslint could tell within its work budget.
 

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from typing import Optional
 
 from corslint.origins.hosts import parse_ip
+from corslint.records import record
 
 DEFAULT_PORTS = {"http": 80, "https": 443, "ws": 80, "wss": 443}
 SEVERAL = "contains several origins"
@@ -26,7 +26,7 @@ _SEPARATORS = re.compile(r"[\s,]+")
 _HOST_CHARS = re.compile(r"[A-Za-z0-9._~%!$&'()+;=-]+")
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class ParsedOrigin:
     """A configured origin value split into parts, with every reason it can never equal a browser Origin."""
 

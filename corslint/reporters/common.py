@@ -5,17 +5,16 @@ from __future__ import annotations
 import re
 
 from collections import Counter
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Callable, Iterable, Optional
 
 from corslint.findings import Confidence, Finding, Severity
+from corslint.records import record
 
 if TYPE_CHECKING:
     from corslint.rule import Rule
 
 
-
-@dataclass
+@record
 class RunInfo:
     """What a reporter may know about the run besides the findings (exported as corslint.reporters.RunInfo)."""
 

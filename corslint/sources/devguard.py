@@ -4,10 +4,10 @@ development, and the places of a file they guard, so sources can mark the origin
 from __future__ import annotations
 
 import re
-from dataclasses import replace
 from typing import Iterable, NamedTuple
 
 from corslint.model import CorsPolicy, Location
+from corslint.records import replace
 
 _MAX_CONDITION = 200
 _QUOTES = "'\"`"

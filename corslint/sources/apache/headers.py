@@ -7,10 +7,10 @@ own table, so a name present in both is sent twice. Facts only; the origin meani
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field, replace
 from typing import Optional
 
 from corslint.model import DeliveryFact, DeliveryKind, HeaderEmission, Location, Provenance, Related
+from corslint.records import field, record, replace
 from corslint.sources.apache.scopes import Entry
 from corslint.sources.apache.tree import Node
 
@@ -36,7 +36,7 @@ def relevant(name: str) -> bool:
     return low.startswith("access-control-") or low == "vary"
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class HeaderDirective:
     """One parsed `Header` line: table, action, header name, value (with its argument index) and condition."""
 
@@ -53,7 +53,7 @@ class HeaderDirective:
         return Provenance(self.node.location(index), self.node.raw, self.context)
 
 
-@dataclass
+@record
 class Sent:
     """A header that survives the replay, with the directive that wrote it."""
 
@@ -87,7 +87,7 @@ def parse_header(entry: Entry) -> Optional[HeaderDirective]:
     return HeaderDirective(node, entry.context, table, action, name, value, value_index, condition)
 
 
-@dataclass
+@record
 class Replay:
     """The result of replaying a scope's Header directives: what is sent, and duplicate deliveries."""
 
@@ -199,7 +199,7 @@ def _duplicate(directive: HeaderDirective, earlier: Sent) -> DeliveryFact:
 # --- environment variables --------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class EnvDefinition:
     """One way a variable gets its value: `SetEnvIf[NoCase] attribute regex VAR[=value]`, `SetEnv`, a rewrite `E=`."""
 

@@ -8,11 +8,11 @@ A scope is a file's top level, a `<VirtualHost>`, a `<Directory>`/`<Location>`/`
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from typing import Iterator, Optional
 
 from corslint.model import Location
+from corslint.records import field, record
 from corslint.sources.apache.files import Chain, Loader
 from corslint.sources.apache.tree import Node, ParsedFile
 
@@ -33,7 +33,7 @@ _MAX_EXPANSIONS = 256
 MAX_NESTING = 100
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Entry:
     """A directive as it applies in a scope, with the wrapper labels (`<IfModule ...>`) around it."""
 
@@ -41,7 +41,7 @@ class Entry:
     context: str
 
 
-@dataclass(eq=False)
+@record(eq=False)
 class Scope:
     kind: str  # file, htaccess, virtualhost, section, if
     label: str
@@ -99,7 +99,7 @@ def release_scopes(roots: list[Scope]) -> None:
             scope.children = []
 
 
-@dataclass
+@record
 class _Frame:
     """One open section while the scope tree is built: where its directives go and what is left of it."""
 

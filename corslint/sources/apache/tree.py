@@ -7,17 +7,17 @@ split like `ap_getword_conf` (quotes group, `\\"` and `\\\\` unescape), and sect
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Optional
 
 from corslint.model import Comment, Location
+from corslint.records import field, record
 
 SOURCE = "apache"
 _SPACE_RUN = re.compile(r"\s+")
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Arg:
     """One word of a directive: unquoted text, and where it starts on its physical line (quote included)."""
 
@@ -27,7 +27,7 @@ class Arg:
     quoted: bool = False
 
 
-@dataclass(eq=False)
+@record(eq=False)
 class Node:
     """A directive, or a section (`children` is a list) with its closing line in `end_line`."""
 
@@ -58,7 +58,7 @@ class Node:
         return f"<{self.name} {' '.join(self.words)}>".replace(" >", ">") if self.children is not None else self.raw
 
 
-@dataclass(eq=False)
+@record(eq=False)
 class ParsedFile:
     path: str
     abs_path: Optional[Path]
@@ -67,7 +67,7 @@ class ParsedFile:
     problems: list[tuple[int, int, str]] = field(default_factory=list)
 
 
-@dataclass
+@record
 class _Logical:
     """A logical line: its text and, per physical piece, (offset in text, line number, column of that offset)."""
 

@@ -4,11 +4,11 @@ which preflights are answered and whether `app.use(cors())` comes after the rout
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Optional
 
 from corslint.model import DEPRECATED_OPTION, MIDDLEWARE_ORDER, VULNERABLE_VERSION
 from corslint.model import Preflight, PreflightKind, WiringFact
+from corslint.records import record
 from corslint.sources.javascript.libraries import FASTIFY_CORS, KOA_CORS, NPM_CORS, Library, Use
 from corslint.sources.javascript.syntax import (
     Bindings,
@@ -33,7 +33,7 @@ _KCORS_ADVISORY = (
 )
 
 
-@dataclass
+@record
 class Route:
     """`app.get('/path', ...)`: the object, method, path and call."""
 
@@ -43,7 +43,7 @@ class Route:
     call: Node
 
 
-@dataclass
+@record
 class Registration:
     kind: str  # "use", "route", "options", "other"
     obj: str

@@ -5,10 +5,10 @@ Access-Control-Allow-Origin says. The origins that pass are stated as gate rules
 from __future__ import annotations
 
 import re
-from dataclasses import replace
 from typing import Optional
 
 from corslint.model import CorsPolicy, OriginKind
+from corslint.records import replace
 from corslint.sources.javascript.origins import Guards, OriginReader, is_origin_expression
 from corslint.sources.javascript.syntax import Bindings, Doc, Node, is_function, walk
 

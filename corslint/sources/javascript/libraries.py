@@ -4,7 +4,6 @@ per cors-semantics.md 2.1/2.2), and the CorsPolicy one options object produces."
 from __future__ import annotations
 
 import difflib
-from dataclasses import dataclass, field, replace
 from typing import Optional
 
 from corslint.model import UNKNOWN_OPTION
@@ -20,11 +19,12 @@ from corslint.model import (
     Setting,
     WiringFact,
 )
+from corslint.records import field, record, replace
 from corslint.sources.javascript.origins import OriginReader
 from corslint.sources.javascript.syntax import Bindings, Doc, Node, ObjectProps, env_read, object_props, string_value, unwrap
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Library:
     """One library's option names, which option plays which part, and its defaults."""
 
@@ -74,7 +74,7 @@ KOA_CORS = Library(
 LIBRARIES = {lib.key: lib for lib in (NPM_CORS, FASTIFY_CORS, KOA_CORS)}
 
 
-@dataclass
+@record
 class Use:
     """One place a CORS library is configured: the options node (or None), the call that enables it, and where."""
 

@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace, field
 from typing import Optional
 
 from corslint.model import (
@@ -20,6 +19,7 @@ from corslint.model import (
     Related,
     Setting,
 )
+from corslint.records import field, record, replace
 from corslint.sources.javascript.origins import Guards, OriginReader, chosen_by_caller, is_origin_expression
 from corslint.sources.javascript.syntax import Bindings, Doc, Node, args_of, callee_parts, env_read, is_function, string_value, unwrap, walk
 
@@ -36,7 +36,7 @@ _OPTIONS_TESTS = ("method==='options'", "method=='options'", "'options'===", "'o
 _REQUEST_HEADERS = "access-control-request-headers"
 
 
-@dataclass
+@record
 class _Header:
     name: str
     value: Optional[Node]  # None for object values we cannot read
@@ -44,7 +44,7 @@ class _Header:
     action: str
 
 
-@dataclass
+@record
 class _Group:
     function: Optional[Node]
     headers: list[_Header] = field(default_factory=list)

@@ -9,11 +9,11 @@ Only relative specifiers are followed, never packages; a chain stops after `MAX_
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Optional
 
 from corslint.model import Location, Related
+from corslint.records import field, record
 from corslint.sources.base import decode
 from corslint.sources.javascript.syntax import Bindings, Doc, Node, required_member, required_module, string_value, unwrap
 from corslint.workspace import FileTooLarge, Workspace
@@ -23,7 +23,7 @@ _EXTENSIONS = (".js", ".ts", ".mjs", ".cjs", ".jsx", ".tsx", ".mts", ".cts")
 _TS_FOR_JS = {".js": (".ts", ".tsx"), ".mjs": (".mts",), ".cjs": (".cts",), ".jsx": (".tsx",)}
 
 
-@dataclass
+@record
 class Exports:
     """What one module exports: `default` and named values, and the modules it re-exports from."""
 
@@ -32,7 +32,7 @@ class Exports:
     star: list[str] = field(default_factory=list)  # `export * from 'm'`
 
 
-@dataclass
+@record
 class Linked:
     """One parsed module with its bindings, exports and how many imports it is from a linted file."""
 

@@ -4,11 +4,11 @@ callbacks and the allowlist conditions (`includes`, `indexOf`, `===`, `Set.has`,
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field, replace
 from functools import wraps
 from typing import Any, Callable, Optional, TypeVar
 
 from corslint.model import MatchMode, OriginKind, OriginRule, Provenance, Related
+from corslint.records import field, record, replace
 from corslint.sources.javascript.syntax import Bindings, Doc, Node, args_of, env_read, is_function, operator, string_value, unwrap
 
 _REGEX_SPECIAL = set(".^$*+?()[]{}|\\/")
@@ -49,7 +49,7 @@ def js_escape(text: str) -> str:
     return "".join("\\" + ch if ch in _REGEX_SPECIAL else ch for ch in text)
 
 
-@dataclass
+@record
 class OriginReader:
     """Reads origin values of one file; `library` decides array `'*'` handling (@fastify/cors sends `*`)."""
 

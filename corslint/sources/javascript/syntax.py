@@ -7,11 +7,11 @@ Nothing here knows about CORS; the linted code is never executed.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any, Iterator, Optional
 
 from corslint.model import Comment, Location, Provenance
+from corslint.records import field, record
 
 Node = Any  # tree_sitter.Node; tree-sitter is imported lazily
 
@@ -46,7 +46,7 @@ def grammar_for(path: str) -> str:
     return "js"
 
 
-@dataclass
+@record
 class Doc:
     """One parsed file: its bytes, tree and the helpers that turn nodes into text and locations."""
 
@@ -418,7 +418,7 @@ def required_member(doc: Doc, node: Node) -> str:
     return "default"
 
 
-@dataclass
+@record
 class ObjectProps:
     """The properties of an object literal after spreads: name -> (pair node, value node)."""
 

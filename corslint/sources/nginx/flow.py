@@ -7,10 +7,10 @@ origin rules. Never recursive except for `map` chains, which are bounded; the nu
 
 from __future__ import annotations
 
-from dataclasses import replace
 from typing import NamedTuple, Optional, Union
 
 from corslint.model import MatchMode, OriginKind, OriginRule, Provenance, Related
+from corslint.records import replace
 from corslint.sources.nginx.files import Loader
 from corslint.sources.nginx.levels import Level
 from corslint.sources.nginx.tree import TEMPLATE_VARIABLE, Node

@@ -6,11 +6,11 @@ Shared by the request-flow layer; no evaluation happens here beyond nginx's own 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from functools import lru_cache
 from typing import Iterable, NamedTuple, Optional, Union
 
 from corslint.model import MatchMode, OriginKind, OriginRule, Provenance, Related
+from corslint.records import record
 from corslint.sources.nginx.files import Loader
 from corslint.sources.nginx.tree import Node, ParsedFile
 
@@ -75,7 +75,7 @@ class MapEntry(NamedTuple):
     value: Value
 
 
-@dataclass
+@record
 class MapInfo:
     """A parsed `map` block: its source value, entries in file order and its default entry."""
 

@@ -4,10 +4,10 @@ with the library's option precedence (resource, keyword, app config, default) an
 from __future__ import annotations
 
 import ast
-from dataclasses import dataclass, field, replace
 from typing import Iterator, Optional
 
 from corslint.model import CorsPolicy, ListKind, ListSetting, MatchMode, OriginKind, OriginRule, Preflight, PreflightKind, Provenance, Setting, WiringFact
+from corslint.records import field, record, replace
 from corslint.sources.python.common import (
     OriginBuilder,
     bool_setting,
@@ -37,7 +37,7 @@ _REGEX_CHARS = set("*\\]?$^[()")
 REFLECT_NOTE = "flask-cors echoes the request origin when origins is '*' (the default) and send_wildcard is off"
 
 
-@dataclass
+@record
 class Options:
     """Option values by name, each with the place that set it (a keyword, a dict entry or an app.config line)."""
 
@@ -166,7 +166,7 @@ def _stacking(stacked: list[CorsPolicy]) -> list[CorsPolicy]:
     ]
 
 
-@dataclass
+@record
 class AppConfig:
     """The `CORS_*` keys a module writes into app.config, in source order: (line, option or None for a load corslint
     cannot read, value, where). `CORS(app)` and `init_app` read app.config when they run; `@cross_origin` on

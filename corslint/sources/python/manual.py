@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import ast
 import re
-from dataclasses import dataclass
 from typing import Iterator, Optional
 
 from corslint.model import (
@@ -23,6 +22,7 @@ from corslint.model import (
     Related,
     Setting,
 )
+from corslint.records import record
 from corslint.sources.python.common import local_names
 from corslint.sources.python.module import PyModule
 from corslint.sources.python.values import Evaluator, ModuleEnv, Regex, Req, Val, dotted, keyword
@@ -79,7 +79,7 @@ def request_value(node: ast.AST) -> Optional[Req]:
     return Req(header) if header else None
 
 
-@dataclass
+@record
 class Write:
     name: str
     value: Val

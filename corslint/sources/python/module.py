@@ -9,11 +9,11 @@ import ast
 import io
 import re
 import tokenize
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Optional, Union
 
 from corslint.model import Comment, Location, ParseProblem, Provenance
+from corslint.records import field, record
 from corslint.sources.base import decode
 
 SOURCE = "python"
@@ -22,7 +22,7 @@ _DIRECTIVE = re.compile(r"corslint:", re.IGNORECASE)
 _AST_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+\Z")
 
 
-@dataclass
+@record
 class PyModule:
     """A parsed Python file. `path` is the display path; `abs_path` is None for standard input."""
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import ast
 import os
-from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Callable, Iterator, Optional
 
 from corslint.model import Provenance, Related
+from corslint.records import field, record, replace
 from corslint.workspace import Workspace
 from corslint.sources.python.module import PyModule, parse_module
 
@@ -24,21 +24,21 @@ _ENV_METHODS = {"list", "str", "bool", "int", "tuple", "json", "get_value"}
 _LIST_MUTATORS = {"append", "extend", "insert"}
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Req:
     """A value read from the request: `origin` or an `access-control-request-*` header."""
 
     header: str
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Regex:
     """A compiled pattern, `re.compile(text)`."""
 
     pattern: str
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Namespace:
     """The attributes of a module (`import config`) or a class body (`class Config:`), each a `Val`."""
 
@@ -48,7 +48,7 @@ class Namespace:
     statements: dict[str, tuple[PyModule, ast.stmt]] = field(default_factory=dict)  # where each name is set
 
 
-@dataclass
+@record
 class Val:
     """A statically resolved value. Lists hold `Val` items; dicts map constant keys to `Val`.
 
@@ -299,7 +299,7 @@ class Evaluator:
         return unknown(node, self.mod)
 
 
-@dataclass
+@record
 class ModuleEnv:
     """The module-level names of one module after its last statement, and where each was last set."""
 
