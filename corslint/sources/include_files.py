@@ -6,19 +6,19 @@ Nothing outside the tree is read.
 
 from __future__ import annotations
 
-import re
 from pathlib import Path, PurePosixPath
 from typing import Callable, Generic, Iterable, Optional, Protocol, TypeVar
 
+from corslint.lazy_regex import lazy
 from corslint.model import Comment, Extraction, Location, ParseProblem
 from corslint.sources.base import decode
 from corslint.workspace import FileTooLarge, SourceFile, Workspace
 
-GLOB_CHARS = re.compile(r"[*?\[]")
+GLOB_CHARS = lazy(r"[*?\[]")
 # names a deployment renders into the include target (envsubst, Jinja, Helm/gomplate templates)
 TEMPLATE_SUFFIXES = (".tpl", ".template", ".j2")
 UNRESOLVED_INCLUDE = "CORS004"
-_DECODE_LINE = re.compile(r"at line (\d+)")
+_DECODE_LINE = lazy(r"at line (\d+)")
 
 
 class Parsed(Protocol):
@@ -242,6 +242,21 @@ def suffixes(arg: str) -> list[str]:
         return []
     keep = 2 if GLOB_CHARS.search(parts[-1]) and len(parts) > 1 else 1
     return ["/".join(parts[index:]) for index in range(len(parts) - keep + 1)] or ["/".join(parts)]
+
+
+def include_order(graph: dict[str, list[str]], start: str) -> list[str]:
+    """The files reachable from `start`, each once, in the order the server reads them: a file, then the files it
+    includes, in include order (a glob's matches sorted, as nginx and Apache expand them). Where the same name is
+    defined twice (two `map`s of one variable), the one read last is the one that counts (nginx 1.22, run)."""
+    order: dict[str, None] = {}
+    stack = [start]
+    while stack:
+        path = stack.pop()
+        if path in order:
+            continue
+        order[path] = None
+        stack.extend(reversed([target for target in graph.get(path, ()) if target not in order]))
+    return list(order)
 
 
 def reachable(graph: dict[str, list[str]], start: str) -> set[str]:

@@ -1266,3 +1266,38 @@ def test_a_brace_inside_a_map_entry_is_nginx_s_error_and_nothing_else(tmp_path: 
     )
     findings = lint_tree(tmp_path).findings
     assert [(f.code, f.location.line, f.message) for f in findings] == [("CORS001", 3, 'unexpected "{"')]
+
+
+# --- a variable mapped twice ---------------------------------------------------------------------
+
+TWICE = {
+    "nginx.conf": "events {}\nhttp {\n    include conf.d/*.conf;\n}\n",
+    "conf.d/a.conf": 'map $http_origin $cors { default ""; "~^https://a\\.example\\.com$" $http_origin; }\n'
+                     "server { listen 80; location / { add_header Access-Control-Allow-Origin $cors always; } }\n",
+    "conf.d/b.conf": 'map $http_origin $cors { default ""; "~^https://b\\.example\\.com$" $http_origin; }\n',
+}
+
+
+def test_of_two_maps_of_one_variable_the_last_read_wins(tmp_path: Path) -> None:
+    """nginx 1.22, run: two `map $http_origin $v` blocks in conf.d/a.conf and b.conf (one `include conf.d/*.conf`)
+    give $v from b.conf, the file read last; corslint must not choose by the order of a set."""
+    extraction = run(tmp_path, TWICE)
+    origins = {rule.value for policy in extraction.policies for rule in policy.origins}
+    assert origins == {"^https://b\\.example\\.com$"}
+
+
+def test_the_output_does_not_depend_on_the_hash_seed(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    for name, text in TWICE.items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(text)
+    outputs = set()
+    for seed in map(str, range(1, 9)):
+        done = subprocess.run(
+            [sys.executable, "-m", "corslint", "check", "--isolated", "--format", "json", "."],
+            cwd=tmp_path, capture_output=True, text=True, env={**__import__("os").environ, "PYTHONHASHSEED": seed},
+        )
+        outputs.add(done.stdout)
+    assert len(outputs) == 1 and "b\\\\.example" in outputs.pop()

@@ -4,50 +4,35 @@
 from __future__ import annotations
 
 import gc
-import re
-from functools import lru_cache
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING, Callable, ClassVar
 
 from corslint.errors import describe
+from corslint.lazy_regex import lazy
 from corslint.model import Extraction, Location, ParseProblem
 from corslint.sources.base import Source, content_named, probe_view
+from corslint.sources.nginx.names import may_claim, nginx_named
 from corslint.workspace import SourceFile, Workspace
 
 if TYPE_CHECKING:
     from corslint.sources.nginx.tree import ParsedFile
     from corslint.sources.nginx.values import VarIndex
 
-_NAME_SUFFIXES = (".conf", ".nginx", ".conf.template", ".conf.tpl")
-_FOLDERS = frozenset({"nginx", "sites-available", "sites-enabled", "conf.d", "snippets"})
-_APACHE = re.compile(
+_APACHE = lazy(
     rb"(?im)^[ \t]*(?:<(?:VirtualHost|IfModule|Directory|Files|Location|Limit)\b"
     rb"|Header[ \t]+(?:(?:always|onsuccess)[ \t]+)?(?:set|append|add|unset|merge|edit|echo)\b"
     rb"|SetEnvIf|RewriteRule|RewriteEngine|RewriteCond|LoadModule)"
 )
-_NGINX_STRONG = re.compile(
+_NGINX_STRONG = lazy(
     rb"(?m)(?:^[ \t]*(?:server|location|http|upstream|map|if|events)\b[^\n;{]*\{"
     rb"|\badd_header[ \t]|\bmore_set_headers[ \t]|\bproxy_pass[ \t]|\bfastcgi_pass[ \t]|^[ \t]*include[ \t]+\S+;)"
 )
-_NGINX_WEAK = re.compile(rb"(?m)(?:;|\{|\})[ \t]*(?:#[^\n]*)?\r?$")
+_NGINX_WEAK = lazy(rb"(?m)(?:;|\{|\})[ \t]*(?:#[^\n]*)?\r?$")
 # what only nginx writes: a server/location/upstream block, or a directive nginx alone has, ended by `;`
-_NGINX_DEFINITE = re.compile(
+_NGINX_DEFINITE = lazy(
     rb"(?m)^[ \t]*(?:server|location|upstream|http|events)\b[^\n;{=()]*\{"
     rb"|^[ \t]*(?:add_header|more_set_headers|proxy_pass|fastcgi_pass|server_name|listen|proxy_set_header)[ \t][^\n=(){}]*;"
 )
-
-
-def _nginx_named(path: str) -> bool:
-    """Named like nginx configuration: `nginx.conf`, `*.conf` and the like, or anything in an nginx folder."""
-    folders, _, name = path.rpartition("/")  # strings, not PurePosixPath: discovery asks this of every file
-    lower = name.lower()
-    return lower == "nginx.conf" or lower.endswith(_NAME_SUFFIXES) or _nginx_folder(folders)
-
-
-@lru_cache(maxsize=4096)
-def _nginx_folder(folders: str) -> bool:
-    """Is this folder path (remembered: discovery asks it of every file in the folder) an nginx configuration folder?"""
-    return not _FOLDERS.isdisjoint(folders.split("/"))
 
 
 class NginxSource(Source):
@@ -56,10 +41,10 @@ class NginxSource(Source):
     probe_words: ClassVar[tuple[bytes, ...]] = (b"access-control-", b"http_origin", b"include")
 
     def may_claim(self, path: str) -> bool:
-        return _nginx_named(path) or content_named(path.rpartition("/")[2].lower())
+        return may_claim(path)
 
     def claims(self, path: str, head: bytes) -> bool:
-        if not _nginx_named(path):
+        if not nginx_named(path):
             return content_named(path.rpartition("/")[2].lower()) and self.claims_content(head)
         head = probe_view(head)
         if _NGINX_STRONG.search(head):
@@ -115,22 +100,29 @@ class _Extractor:
                 tree = reachable(graph, parsed.path)
                 roots.append((parsed, tree))
                 analysed |= tree
-        for parsed, tree, index in self._indexes(roots):
+        for parsed, tree, index in self._indexes(roots, graph):
             self._root(parsed, index, tree)
         self.loader.report(self.extraction, analysed)
         self.loader.release()
 
-    def _indexes(self, roots: list[tuple[ParsedFile, set[str]]]) -> list[tuple[ParsedFile, set[str], VarIndex]]:
+    def _indexes(
+        self, roots: list[tuple[ParsedFile, set[str]]], graph: dict[str, list[str]]
+    ) -> list[tuple[ParsedFile, set[str], VarIndex]]:
         """Variables are scoped to one configuration: a root with an `http` block (a whole nginx.conf) sees only the
         `map`/`set` of the files it includes; the other roots (server files and snippets that an nginx.conf outside
-        the tree includes) share the variables of every file no whole configuration holds."""
+        the tree includes) share the variables of every file no whole configuration holds. Files are indexed in the
+        order nginx reads them, so of two `map`s of one variable the last read wins, as in nginx."""
+        from corslint.sources.include_files import include_order
         from corslint.sources.nginx.values import VarIndex
 
         parsed_files = self.loader.parsed
         whole = [(parsed, tree) for parsed, tree in roots if any(node.name == "http" for node in parsed.nodes)]
         owned = set().union(*(tree for _, tree in whole)) if whole else set()
         shared = VarIndex(p for path, p in parsed_files.items() if p is not None and path not in owned)
-        own = {id(parsed): VarIndex(p for path in tree if (p := parsed_files.get(path)) is not None) for parsed, tree in whole}
+        own = {
+            id(parsed): VarIndex(p for path in include_order(graph, parsed.path) if (p := parsed_files.get(path)) is not None)
+            for parsed, _ in whole
+        }
         return [(parsed, tree, own.get(id(parsed), shared)) for parsed, tree in roots]
 
     def _root(self, parsed: ParsedFile, index: VarIndex, tree: set[str]) -> None:
