@@ -8,6 +8,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Optional
 
+from corslint.lazy_regex import lazy
 from corslint.records import field, record
 
 LANG_FILENAMES = {
@@ -18,10 +19,10 @@ LANG_FILENAMES = {
     "python": "app.py",
 }
 
-_FENCE_RE = re.compile(r"^```([^\n`]*)\n(.*?)^```[ \t]*$", re.S | re.M)
-_SECTION_RE = re.compile(r"^## +(.+?)\s*$", re.M)
-_TITLE_RE = re.compile(r"^# +([A-Z]{3,}[0-9]{3})\s*[·:-]\s*([a-z0-9-]+)\s*$", re.M)
-_MARK_RE = re.compile(r"expect(-next)?\[([A-Z0-9, ]+)\]")
+_FENCE_RE = lazy(r"^```([^\n`]*)\n(.*?)^```[ \t]*$", re.S | re.M)
+_SECTION_RE = lazy(r"^## +(.+?)\s*$", re.M)
+_TITLE_RE = lazy(r"^# +([A-Z]{3,}[0-9]{3})\s*[·:-]\s*([a-z0-9-]+)\s*$", re.M)
+_MARK_RE = lazy(r"expect(-next)?\[([A-Z0-9, ]+)\]")
 
 
 def catalogue_dir() -> Optional[Path]:

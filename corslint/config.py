@@ -13,6 +13,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any, Callable, Optional, Sequence
 
 from corslint.findings import Confidence, Severity
+from corslint.lazy_regex import lazy
 from corslint.records import field, record, replace
 from corslint.rule import Rule
 from corslint.selection import SelectionError, code_for, resolve, suggestion
@@ -39,7 +40,7 @@ DEFAULT_EXCLUDE: tuple[str, ...] = (
     "bower_components",
     "site-packages",
 )
-_ORIGIN_RE = re.compile(r"^[a-z][a-z0-9+.-]*://(\*\.)?[^/?#*\s]+$", re.IGNORECASE)
+_ORIGIN_RE = lazy(r"^[a-z][a-z0-9+.-]*://(\*\.)?[^/?#*\s]+$", re.IGNORECASE)
 
 
 class ConfigError(Exception):
@@ -458,7 +459,11 @@ def validate_rule_options(config: Config, rules: Sequence[type[Rule]]) -> None:
 
 @lru_cache(maxsize=512)
 def _glob_regex(pattern: str) -> re.Pattern[str]:
-    """A gitignore-like glob as a regex: `*` and `?` stay inside one component, `**` spans any number."""
+    return re.compile(_glob_source(pattern))
+
+
+def _glob_source(pattern: str) -> str:
+    """A gitignore-like glob as regex source: `*` and `?` stay inside one component, `**` spans any number."""
     out, i = [], 0
     while i < len(pattern):
         char = pattern[i]
@@ -483,7 +488,7 @@ def _glob_regex(pattern: str) -> re.Pattern[str]:
         else:
             out.append(re.escape(char))
             i += 1
-    return re.compile("".join(out))
+    return "".join(out)
 
 
 @lru_cache(maxsize=16)
@@ -534,7 +539,7 @@ def _exclusion_matcher(patterns: tuple[str, ...]) -> tuple[Optional[re.Pattern[s
         if "/" in glob:
             anchored.append(pattern)
         else:
-            components.append(f"(?:{_glob_regex(glob).pattern})")
+            components.append(f"(?:{_glob_source(glob)})")
     return (re.compile("|".join(components)) if components else None), tuple(anchored)
 
 

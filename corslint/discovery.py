@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import os
-import re
 from operator import attrgetter
 from pathlib import Path
 from typing import Callable, Optional, Sequence
 
+from corslint.lazy_regex import lazy
 from corslint.model import Location, ParseProblem
 from corslint.records import field, record
 from corslint.sources.base import Source
@@ -16,7 +16,7 @@ from corslint.unsupported import may_be_unsupported, unclaimed_reason, unsupport
 
 HEAD_BYTES = 4096
 _DEV_TOKENS = {"dev", "development", "local", "localhost"}
-_TOKEN_SPLIT = re.compile(r"[/._\-]+")
+_TOKEN_SPLIT = lazy(r"[/._\-]+")
 _NAME = attrgetter("name")
 _DOCUMENT_ENDINGS = (".md", ".markdown", ".rst", ".txt", ".adoc", ".html", ".htm", ".pdf", ".po", ".pot")
 KindOf = Callable[[str], Optional[str]]

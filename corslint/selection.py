@@ -5,13 +5,13 @@ Follows ruff: a more specific selector beats a less specific one; on a tie, `ign
 
 from __future__ import annotations
 
-import re
 from typing import Iterable, Optional, Sequence
 
+from corslint.lazy_regex import lazy
 from corslint.rule import Rule
 
 ALL = "ALL"
-_PREFIX_RE = re.compile(r"^([A-Z]+)([0-9]*)$")
+_PREFIX_RE = lazy(r"^([A-Z]+)([0-9]*)$")
 _EXACT = 100
 
 

@@ -9,6 +9,7 @@ import re
 from typing import Iterable, Optional, Sequence
 
 from corslint.findings import Finding, Severity
+from corslint.lazy_regex import lazy
 from corslint.model import Comment, Location
 from corslint.records import field, record
 from corslint.rule import Rule
@@ -20,8 +21,8 @@ META_CODES = frozenset({UNUSED[0], INVALID[0]})
 VERBS = ("ignore", "disable", "enable", "file-ignore")
 END_OF_FILE = 10**9
 
-_DIRECTIVE_RE = re.compile(r"(?<![\w-])corslint:", re.IGNORECASE)
-_VERB_RE = re.compile(r"[A-Za-z][A-Za-z0-9_-]*")
+_DIRECTIVE_RE = lazy(r"(?<![\w-])corslint:", re.IGNORECASE)
+_VERB_RE = lazy(r"[A-Za-z][A-Za-z0-9_-]*")
 _REASON_MARKERS = ("--", "\u2014", "\u2013")
 _EXPECTED = "expected ignore[...], disable[...], enable[...] or file-ignore[...]"
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from typing import Iterable, Optional, Sequence
 
+from corslint.lazy_regex import lazy
 from corslint.rule import shown
 from corslint.model import CorsPolicy, HeaderEmission, ListKind, ListSetting, Provenance, Related
 
@@ -64,7 +65,7 @@ LIBRARY_NAMES = {
     "traefik": "Traefik",
 }
 
-_OPTIONS_TEST_RE = re.compile(r"(?<![\w$])OPTIONS(?!\w)", re.I)
+_OPTIONS_TEST_RE = lazy(r"(?<![\w$])OPTIONS(?!\w)", re.I)
 
 
 

@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-import re
 from typing import Iterator, Optional
 
 from corslint.checks._http_helpers import describe, header_hint
 from corslint.findings import Finding, Severity
+from corslint.lazy_regex import lazy
 from corslint.model import CorsPolicy
 from corslint.rule import ALL_SOURCES, Rule, RuleContext
 
 CHROMIUM_CAP = 7200
 FIREFOX_CAP = 86400
-_DIGITS_RE = re.compile(r"[0-9]+")
+_DIGITS_RE = lazy(r"[0-9]+")
 
 
 class ExcessiveMaxAge(Rule):

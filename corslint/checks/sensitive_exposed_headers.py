@@ -8,11 +8,12 @@ from typing import Iterator, Optional
 from corslint.checks._http_helpers import describe
 from corslint.checks._origin_helpers import accepts_any, active_rules
 from corslint.findings import Finding, Severity
+from corslint.lazy_regex import lazy
 from corslint.model import CorsPolicy, ListKind, OriginKind
 from corslint.rule import ALL_SOURCES, Rule, RuleContext
 
 _CREDENTIAL_HEADERS = frozenset({"authorization", "proxy-authorization", "cookie"})
-_SENSITIVE_RE = re.compile(
+_SENSITIVE_RE = lazy(
     r"session|csrf|xsrf|secret|password|api[-_]?key|(?:auth|access|refresh|id|bearer|security|session)[-_]?token"
     r"|^(?:x-)?token$",
     re.I,

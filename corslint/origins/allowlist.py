@@ -6,6 +6,7 @@ import re
 
 from typing import Iterable, Optional, Sequence, Union
 
+from corslint.lazy_regex import lazy
 from corslint.model import MatchMode
 from corslint.origins.analysis import Tester, analyze_pattern, spelled_origins
 from corslint.origins.matcher import Compiled, as_mode, compile_pattern
@@ -52,7 +53,7 @@ def pattern_outside_allowlist(
     return found
 
 
-_BROWSER_ORIGIN = re.compile(r"^https?://[a-z0-9]([a-z0-9.-]*[a-z0-9])?(:[0-9]{1,5})?$|^null$", re.IGNORECASE)
+_BROWSER_ORIGIN = lazy(r"^https?://[a-z0-9]([a-z0-9.-]*[a-z0-9])?(:[0-9]{1,5})?$|^null$", re.IGNORECASE)
 
 
 def _browser_sends(candidate: str) -> bool:

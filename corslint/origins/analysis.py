@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import re
 from typing import Iterable, Iterator, NamedTuple, Optional, Union
 
+from corslint.lazy_regex import lazy
 from corslint.model import MatchMode
 from corslint.origins.hosts import (
     DOTTED_DIGITS,
@@ -283,7 +283,7 @@ def _fallback_candidates(compiled: Compiled) -> Iterator[tuple[str, str, str]]:
 
 
 _FALLBACK_HOST = 40
-_HOST_END = re.compile(r"[/:?#@\\]")
+_HOST_END = lazy(r"[/:?#@\\]")
 
 
 def _sample_host(sample: str) -> Optional[str]:

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import re
 
-_JS_LITERAL = re.compile(r"/(.*)/([dgimsuyv]*)", re.S)
-_NAMED_GROUP = re.compile(r"\(\?(?:P?<([A-Za-z_]\w*)>|'([A-Za-z_]\w*)')")
-_INLINE_FLAGS = re.compile(r"\(\?([imsxnUJu]*)(?:-([imsxnUJu]*))?([:)])")
-_NAMED_REF = re.compile(r"\\k(?:<([A-Za-z_]\w*)>|\{([A-Za-z_]\w*)\}|'([A-Za-z_]\w*)')")
-_HEX_BRACED = re.compile(r"\\[xu]\{([0-9A-Fa-f]{1,6})\}")
-_POSIX_CLASS = re.compile(r"\[:(\^?)([a-z]+):\]")
+from corslint.lazy_regex import lazy
+
+_JS_LITERAL = lazy(r"/(.*)/([dgimsuyv]*)", re.S)
+_NAMED_GROUP = lazy(r"\(\?(?:P?<([A-Za-z_]\w*)>|'([A-Za-z_]\w*)')")
+_INLINE_FLAGS = lazy(r"\(\?([imsxnUJu]*)(?:-([imsxnUJu]*))?([:)])")
+_NAMED_REF = lazy(r"\\k(?:<([A-Za-z_]\w*)>|\{([A-Za-z_]\w*)\}|'([A-Za-z_]\w*)')")
+_HEX_BRACED = lazy(r"\\[xu]\{([0-9A-Fa-f]{1,6})\}")
+_POSIX_CLASS = lazy(r"\[:(\^?)([a-z]+):\]")
 _POSIX = {
     "alpha": "a-zA-Z", "digit": "0-9", "alnum": "a-zA-Z0-9", "upper": "A-Z", "lower": "a-z", "word": r"\w",
     "space": r" \t\r\n\v\f", "blank": r" \t", "xdigit": "0-9A-Fa-f", "cntrl": r"\x00-\x1f\x7f",

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import ipaddress
-import re
 from typing import Optional, Union
+
+from corslint.lazy_regex import lazy
 
 SHARED_HOST_SUFFIXES: tuple[str, ...] = (
     "github.io", "githubusercontent.com", "github.dev", "gitlab.io", "bitbucket.io",
@@ -38,7 +39,7 @@ _PRIVATE_NETWORKS = tuple(
 _PRIVATE_NAME_SUFFIXES = (".local", ".internal", ".lan", ".home.arpa", ".localdomain", ".intranet", ".corp")
 
 
-DOTTED_DIGITS = re.compile(r"[0-9.]+")
+DOTTED_DIGITS = lazy(r"[0-9.]+")
 
 
 def _bare(host: str) -> str:
@@ -99,7 +100,7 @@ def registrable_domain(host: str) -> Optional[str]:
     return f"{extra}.{suffix}"
 
 
-LABEL = re.compile(r"[a-z0-9](?:[a-z0-9-]*[a-z0-9])?")
+LABEL = lazy(r"[a-z0-9](?:[a-z0-9-]*[a-z0-9])?")
 
 
 def looks_registrable(host: str) -> bool:

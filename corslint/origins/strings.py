@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import re
 from typing import Optional
 
+from corslint.lazy_regex import lazy
 from corslint.origins.hosts import parse_ip
 from corslint.records import record
 
@@ -22,8 +22,8 @@ BAD_HOST = "has an invalid host"
 BAD_PORT = "has an invalid port"
 EMPTY = "is empty"
 
-_SEPARATORS = re.compile(r"[\s,]+")
-_HOST_CHARS = re.compile(r"[A-Za-z0-9._~%!$&'()+;=-]+")
+_SEPARATORS = lazy(r"[\s,]+")
+_HOST_CHARS = lazy(r"[A-Za-z0-9._~%!$&'()+;=-]+")
 
 
 @record(frozen=True)

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import json
-import re
 from pathlib import PurePosixPath, PureWindowsPath
 from typing import TYPE_CHECKING, Any, Optional
 from urllib.parse import quote
 
 from corslint.catalogue import parse_page
 from corslint.findings import Confidence, Finding, Severity
+from corslint.lazy_regex import lazy
 from corslint.model import Location
 from corslint.reporters.common import RunInfo, distinct_fingerprints, is_stdin_path
 
@@ -24,7 +24,7 @@ MAX_DESCRIPTION = 1024
 LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"}
 DERIVED_SECURITY_SEVERITY = {Severity.ERROR: 7.5, Severity.WARNING: 5.0, Severity.INFO: 2.0}
 PRECISION = {Confidence.HIGH: "high", Confidence.MEDIUM: "medium", Confidence.LOW: "low"}
-_WINDOWS_DRIVE = re.compile(r"^[A-Za-z]:[\\/]")
+_WINDOWS_DRIVE = lazy(r"^[A-Za-z]:[\\/]")
 
 
 def render(findings: list[Finding], run: RunInfo) -> str:

@@ -6,19 +6,20 @@ from __future__ import annotations
 import re
 from typing import Iterable, NamedTuple
 
+from corslint.lazy_regex import lazy
 from corslint.model import CorsPolicy, Location
 from corslint.records import replace
 
 _MAX_CONDITION = 200
 _QUOTES = "'\"`"
 # a name or attribute that is true only in development: DEBUG, settings.DEBUG, app.debug, isDev, __DEV__, env.DEV
-_DEV_FLAG = re.compile(r"^(?:[\w.]*\.)?(?:debug|dev|is_?dev(?:elopment)?|__dev__|development|is_?debug|local|is_?local)$", re.I)
-_PROD_FLAG = re.compile(r"^(?:[\w.]*\.)?(?:is_?prod(?:uction)?|prod(?:uction)?|is_?live)$", re.I)
+_DEV_FLAG = lazy(r"^(?:[\w.]*\.)?(?:debug|dev|is_?dev(?:elopment)?|__dev__|development|is_?debug|local|is_?local)$", re.I)
+_PROD_FLAG = lazy(r"^(?:[\w.]*\.)?(?:is_?prod(?:uction)?|prod(?:uction)?|is_?live)$", re.I)
 # something naming the environment: NODE_ENV, process.env.NODE_ENV, app.env, os.environ.get("FLASK_ENV"), ENVIRONMENT
-_ENV_NAME = re.compile(r"(?:^|[.\[(\"'])(?:node_env|flask_env|django_env|app_env|env|environment|stage|mode)\b", re.I)
+_ENV_NAME = lazy(r"(?:^|[.\[(\"'])(?:node_env|flask_env|django_env|app_env|env|environment|stage|mode)\b", re.I)
 _DEV_VALUES = frozenset({"development", "dev", "local", "debug", "test", "testing"})
 _PROD_VALUES = frozenset({"production", "prod", "live"})
-_COMPARE = re.compile(r"^(.+?)\s*(===|!==|==|!=|\bis not\b|\bis\b)\s*(.+)$")
+_COMPARE = lazy(r"^(.+?)\s*(===|!==|==|!=|\bis not\b|\bis\b)\s*(.+)$")
 
 
 class Guarded(NamedTuple):

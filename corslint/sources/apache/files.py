@@ -6,10 +6,10 @@ and its ancestors (then by its trailing parts); nothing outside the scanned tree
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 from typing import Iterable, Iterator, Optional
 
+from corslint.lazy_regex import lazy
 from corslint.model import Location
 from corslint.sources.apache.tree import SOURCE, Node, ParsedFile, parse_text
 from corslint.sources.include_files import IncludeFiles
@@ -17,7 +17,7 @@ from corslint.sources.include_files import IncludeFiles
 MAX_INCLUDE_DEPTH = 32
 INCLUDES = frozenset({"include", "includeoptional"})
 # files every distribution ships (module loading, ports); not finding them in the tree is expected
-_DISTRIBUTION = re.compile(r"(?:^|/)(?:mods-enabled|mods-available|conf\.modules\.d|modules)/|(?:^|/)(?:ports|envvars|magic)(?:\.conf)?$")
+_DISTRIBUTION = lazy(r"(?:^|/)(?:mods-enabled|mods-available|conf\.modules\.d|modules)/|(?:^|/)(?:ports|envvars|magic)(?:\.conf)?$")
 
 Chain = tuple[str, ...]
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from typing import Optional
 
+from corslint.lazy_regex import lazy
 from corslint.model import DeliveryFact, DeliveryKind, HeaderEmission, Location, Provenance, Related
 from corslint.records import field, record, replace
 from corslint.sources.apache.scopes import Entry
@@ -23,7 +24,7 @@ MAX_AGE = "Access-Control-Max-Age"
 ACAPN = "Access-Control-Allow-Private-Network"
 _CANONICAL = {name.lower(): name for name in (ACAO, ACAC, ACAM, ACAH, ACEH, MAX_AGE, ACAPN, "Vary")}
 _ADDING = frozenset({"set", "add", "append", "merge", "setifempty"})
-_CONDITION = re.compile(r"^(?:env=|expr=)", re.IGNORECASE)
+_CONDITION = lazy(r"^(?:env=|expr=)", re.IGNORECASE)
 
 
 def canonical(name: str) -> str:

@@ -10,15 +10,16 @@ import re
 from typing import Optional
 
 from corslint import origins
+from corslint.lazy_regex import lazy
 from corslint.model import MatchMode, OriginKind, OriginRule, Provenance, Related
 from corslint.sources.apache.headers import EnvDefinition, Sent
 
-_ENV_REF = re.compile(r"%\{([^}]+)\}e")
-_BACKREF = re.compile(r"^\$([0-9])$")
-_EXPR_ORIGIN = re.compile(r"%\{\s*(?:req|http|req_novary)\s*:\s*origin\s*\}|%\{\s*HTTP:Origin\s*\}", re.IGNORECASE)
-_REFLECT_EXPR = re.compile(r"^\s*" + _EXPR_ORIGIN.pattern + r"\s*$", re.IGNORECASE)
-_COMPARE = re.compile(r"\s*(=~|==|-in)\s*", re.IGNORECASE)
-_STRING = re.compile(r"'([^']*)'|\"([^\"]*)\"")
+_ENV_REF = lazy(r"%\{([^}]+)\}e")
+_BACKREF = lazy(r"^\$([0-9])$")
+_EXPR_ORIGIN = lazy(r"%\{\s*(?:req|http|req_novary)\s*:\s*origin\s*\}|%\{\s*HTTP:Origin\s*\}", re.IGNORECASE)
+_REFLECT_EXPR = lazy(r"^\s*" + _EXPR_ORIGIN.pattern + r"\s*$", re.IGNORECASE)
+_COMPARE = lazy(r"\s*(=~|==|-in)\s*", re.IGNORECASE)
+_STRING = lazy(r"'([^']*)'|\"([^\"]*)\"")
 _ALL = frozenset({".*", ".+", "(.*)", "(.+)", "^.*$", "^.+$", "^(.*)$", "^(.+)$"})
 HTTP_ORIGIN_ASSUMPTION = (
     "`%{HTTP_ORIGIN}e` reads the environment; Apache puts the request's Origin there as HTTP_ORIGIN when a CGI, PHP "
@@ -52,7 +53,7 @@ def origin_rules(sent: Sent, env: dict[str, list[EnvDefinition]], gates: list[st
 
 
 # `%{Host}i`, `expr=%{REQUEST_URI}`, `expr=%{HTTP:Referer}`, `%{HTTP_REFERER}e`: request data that is never an Origin
-_REQUEST_VALUE = re.compile(
+_REQUEST_VALUE = lazy(
     r"(?i)^(?:expr=\s*)?%\{(?:(?:HTTP:|req:|http:)?(?P<header>host|referer)|(?P<var>HTTP_HOST|HTTP_REFERER|REQUEST_URI))\}[ie]?$"
 )
 _REQUEST_KIND = {"host": "host", "http_host": "host", "referer": "referer", "http_referer": "referer", "request_uri": "path"}

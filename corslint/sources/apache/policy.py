@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from typing import Callable, Optional
 
+from corslint.lazy_regex import lazy
 from corslint.model import (
     ABSENT,
     ABSENT_LIST,
@@ -43,13 +44,13 @@ from corslint.sources.apache.tree import Node
 
 _PROXY = frozenset({"proxypass", "proxypassmatch"})
 _SCRIPTS = frozenset({"fallbackresource"})
-_AUTH_REQUIRE = re.compile(r"^(?:valid-user|user|group|ldap-\S+|file-owner|file-group)$", re.IGNORECASE)
-_OPTIONS_TEST = re.compile(r"^!?(?:=OPTIONS|\^?\(?OPTIONS\)?\$?)$", re.IGNORECASE)
-_STATUS = re.compile(r"^R(?:edirect)?(?:=(\d{3}|\w+))?$", re.IGNORECASE)
+_AUTH_REQUIRE = lazy(r"^(?:valid-user|user|group|ldap-\S+|file-owner|file-group)$", re.IGNORECASE)
+_OPTIONS_TEST = lazy(r"^!?(?:=OPTIONS|\^?\(?OPTIONS\)?\$?)$", re.IGNORECASE)
+_STATUS = lazy(r"^R(?:edirect)?(?:=(\d{3}|\w+))?$", re.IGNORECASE)
 # paths a RewriteRule pattern sees in a directory (.htaccess: no leading slash) and a server context
 _SAMPLE_PATHS = ("", "index.html", "api/v1/items", "/", "/api/v1/items")
 _MAX_RULE_PATTERN = 200
-_PHP_HANDLER = re.compile(r"php|proxy:|fcgi|cgi-script|wsgi|passenger|perl|python", re.IGNORECASE)
+_PHP_HANDLER = lazy(r"php|proxy:|fcgi|cgi-script|wsgi|passenger|perl|python", re.IGNORECASE)
 _PREFLIGHT_KEYS = _PROXY | _SCRIPTS | {"sethandler", "script", "require", "rewriterule", "deny", "authtype"}
 STATIC_NOTE = (
     "Apache's default handler answers OPTIONS for files itself (200 with an Allow header), and the Header directives "

@@ -7,10 +7,10 @@ A scope is a file's top level, a `<VirtualHost>`, a `<Directory>`/`<Location>`/`
 
 from __future__ import annotations
 
-import re
 from pathlib import PurePosixPath
 from typing import Iterator, Optional
 
+from corslint.lazy_regex import lazy
 from corslint.model import Location
 from corslint.records import field, record
 from corslint.sources.apache.files import Chain, Loader
@@ -27,7 +27,7 @@ STATIC_EXTENSIONS = frozenset(
     "css js mjs map mp4 webm ogg ogv mp3 wav m4a flac htc".split()
 )
 _STATIC_FOLDERS = frozenset({"fonts", "font", "static", "assets", "images", "img", "media", "css", "js"})
-_EXTENSION_TAIL = re.compile(r"\\\.\((?:\?:)?([^()]+)\)\$?$|\\\.([A-Za-z0-9?\[\]]+)\$?$")
+_EXTENSION_TAIL = lazy(r"\\\.\((?:\?:)?([^()]+)\)\$?$|\\\.([A-Za-z0-9?\[\]]+)\$?$")
 _MAX_EXPANSIONS = 256
 # sections (wrappers included) below this depth are reported, not analysed: the work per directive grows with depth
 MAX_NESTING = 100

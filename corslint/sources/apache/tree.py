@@ -10,11 +10,12 @@ import re
 from pathlib import Path
 from typing import Optional
 
+from corslint.lazy_regex import lazy
 from corslint.model import Comment, Location
 from corslint.records import field, record
 
 SOURCE = "apache"
-_SPACE_RUN = re.compile(r"\s+")
+_SPACE_RUN = lazy(r"\s+")
 
 
 @record(frozen=True)

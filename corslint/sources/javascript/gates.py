@@ -7,12 +7,13 @@ from __future__ import annotations
 import re
 from typing import Optional
 
+from corslint.lazy_regex import lazy
 from corslint.model import CorsPolicy, OriginKind
 from corslint.records import replace
 from corslint.sources.javascript.origins import Guards, OriginReader, is_origin_expression
 from corslint.sources.javascript.syntax import Bindings, Doc, Node, is_function, walk
 
-_REJECTS = re.compile(r"\b(?:40[013]|429)\b|\bthrow\b|new\s+\w*Error\b|\bForbidden", re.IGNORECASE)
+_REJECTS = lazy(r"\b(?:40[013]|429)\b|\bthrow\b|new\s+\w*Error\b|\bForbidden", re.IGNORECASE)
 _NOTE = "`{test}` tests the request's Origin and rejects the others; it is an access gate, not a CORS header"
 
 

@@ -3,10 +3,10 @@ callbacks and the allowlist conditions (`includes`, `indexOf`, `===`, `Set.has`,
 
 from __future__ import annotations
 
-import re
 from functools import wraps
 from typing import Any, Callable, Optional, TypeVar
 
+from corslint.lazy_regex import lazy
 from corslint.model import MatchMode, OriginKind, OriginRule, Provenance, Related
 from corslint.records import field, record, replace
 from corslint.sources.javascript.syntax import Bindings, Doc, Node, args_of, env_read, is_function, operator, string_value, unwrap
@@ -457,7 +457,7 @@ def reads_request_origin(doc: Doc, node: Optional[Node]) -> bool:
     return any(tail == form.split(".", 1)[1] for form in REQUEST_ORIGIN)
 
 
-_CALLER_CHOSEN = re.compile(
+_CALLER_CHOSEN = lazy(
     r"^[\w$]+(?:\.request)?\.(?:query|body|params|searchParams)(?:\.[\w$]+|\[[^\]]+\]|\.get\([^)]*\))"
     r"|\.searchParams\.get\([^)]*\)$|^[\w$]+\.param\([^)]*\)$"
     r"|^(?:url\.)?parse\([\w$]+\.url(?:,[^)]*)?\)\.query(?:\.[\w$]+|\[[^\]]+\])$"

@@ -6,9 +6,9 @@ server/http/fragment root whose CORS headers no nested level inherits.
 
 from __future__ import annotations
 
-import re
 from typing import Iterable, NamedTuple, Optional
 
+from corslint.lazy_regex import lazy
 from corslint.model import (
     ABSENT,
     ABSENT_LIST,
@@ -49,10 +49,10 @@ _STATIC_EXTENSIONS = frozenset(
     "css js mjs map mp4 webm ogg ogv mp3 wav m4a flac htc".split()
 )
 _STATIC_FOLDERS = frozenset({"fonts", "font", "static", "assets", "images", "img", "media", "css", "js"})
-_EXTENSION_GROUP = re.compile(r"\\\.\((?:\?:)?([A-Za-z0-9|?]+)\)\$?$")
-_EXTENSION_SINGLE = re.compile(r"\\\.([A-Za-z0-9]+\??)\$?$")
-_FOLDER_REGEX = re.compile(r"^\^?/\(?(?:\?:)?((?:[A-Za-z0-9_-]+\|)*[A-Za-z0-9_-]+)\)?/")
-_OPTIONAL_CHAR = re.compile(r"^([a-z0-9]*)([a-z0-9])\?([a-z0-9]*)$")
+_EXTENSION_GROUP = lazy(r"\\\.\((?:\?:)?([A-Za-z0-9|?]+)\)\$?$")
+_EXTENSION_SINGLE = lazy(r"\\\.([A-Za-z0-9]+\??)\$?$")
+_FOLDER_REGEX = lazy(r"^\^?/\(?(?:\?:)?((?:[A-Za-z0-9_-]+\|)*[A-Za-z0-9_-]+)\)?/")
+_OPTIONAL_CHAR = lazy(r"^([a-z0-9]*)([a-z0-9])\?([a-z0-9]*)$")
 
 
 def canonical(name: str) -> str:

@@ -12,15 +12,16 @@ from bisect import bisect_right
 from pathlib import Path
 from typing import Generator, Iterator, Optional
 
+from corslint.lazy_regex import lazy
 from corslint.model import Comment, Location, ParseProblem
 
 SOURCE = "nginx"
 
-_WS = re.compile(r"\s*")
+_WS = lazy(r"\s*")
 _QUOTED = {'"': re.compile(r'"(?:\\.|[^"\\])*"', re.S), "'": re.compile(r"'(?:\\.|[^'\\])*'", re.S)}
-_SPACE_RUN = re.compile(r"\s+")
-_NEWLINE = re.compile("\n")
-_TEMPLATE_TAG = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}")
+_SPACE_RUN = lazy(r"\s+")
+_NEWLINE = lazy("\n")
+_TEMPLATE_TAG = lazy(r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}")
 TEMPLATE_VARIABLE = "tpl"
 _INDEXED = {"include": "includes", "map": "maps", "set": "sets"}
 # (fewest, most) arguments of the directives corslint models, as nginx checks them (None: no upper bound)
@@ -48,12 +49,12 @@ _ARITY: dict[str, tuple[int, Optional[int]]] = {
 # (token, line, quoted, start offset, end offset); offsets are -1 when crossplane's token cannot be located
 Token = tuple[str, int, bool, int, int]
 # whitespace, then a comment, a structural character, a quoted string, a plain word, or anything else (handled exactly)
-_FAST = re.compile(
+_FAST = lazy(
     r"""(\s*)(?:(\#[^\n\\]*(?:\\[^\n][^\n\\]*)*(?=\n))|([{};])|("[^"\\]*(?:\\.[^"\\]*)*"|'[^'\\]*(?:\\.[^'\\]*)*')"""
     r"""|((?:[^\s"'{};\\#]|\\[^\n])[^\s"'{};\\]*(?:\\[^\n][^\s"'{};\\]*)*)|(\S))""",
     re.S,
 )
-_PAIR = re.compile(r"\\.", re.S)
+_PAIR = lazy(r"\\.", re.S)
 _WORD_ENDS = frozenset("\"'\\")
 # crossplane hands these directives to its Lua extension's own lexer
 _EXTERNAL_LEXER_MARK = "_by_lua_block"

@@ -9,13 +9,14 @@ import re
 from functools import lru_cache
 from typing import Iterable, NamedTuple, Optional, Union
 
+from corslint.lazy_regex import lazy
 from corslint.model import MatchMode, OriginKind, OriginRule, Provenance, Related
 from corslint.records import record
 from corslint.sources.nginx.files import Loader
 from corslint.sources.nginx.tree import Node, ParsedFile
 
 ORIGIN = "http_origin"
-_VAR = re.compile(r"\$(?:\{(\w+)\}|(\w+))")
+_VAR = lazy(r"\$(?:\{(\w+)\}|(\w+))")
 
 
 class Var(NamedTuple):

@@ -4,9 +4,9 @@
 from __future__ import annotations
 
 import ast
-import re
 from typing import Iterator, Optional
 
+from corslint.lazy_regex import lazy
 from corslint.model import (
     CorsPolicy,
     DeliveryFact,
@@ -52,7 +52,7 @@ _STOPS = ("abort", "HttpResponseForbidden", "PermissionDenied")
 # request data the calling page chooses: Flask `request.args/values/form/json`, Django `request.GET/POST`, Starlette
 # `request.query_params/path_params`
 CALLER_CHOSEN = "parameter"
-_CALLER_CHOSEN = re.compile(r"request\.(?:args|values|form|json|GET|POST|query_params|path_params)$")
+_CALLER_CHOSEN = lazy(r"request\.(?:args|values|form|json|GET|POST|query_params|path_params)$")
 
 
 def _reads_json_body(node: ast.AST) -> bool:

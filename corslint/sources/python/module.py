@@ -12,14 +12,15 @@ import tokenize
 from pathlib import Path
 from typing import Optional, Union
 
+from corslint.lazy_regex import lazy
 from corslint.model import Comment, Location, ParseProblem, Provenance
 from corslint.records import field, record
 from corslint.sources.base import decode
 
 SOURCE = "python"
 RAW_LIMIT = 100
-_DIRECTIVE = re.compile(r"corslint:", re.IGNORECASE)
-_AST_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+\Z")
+_DIRECTIVE = lazy(r"corslint:", re.IGNORECASE)
+_AST_LINE = lazy(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+\Z")
 
 
 @record

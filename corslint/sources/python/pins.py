@@ -3,18 +3,18 @@ only the pre-3.5 setting names. Looks at the dependency files from the settings 
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 from typing import Optional
 
+from corslint.lazy_regex import lazy
 from corslint.model import Location
 from corslint.workspace import Workspace
 
 DEPENDENCY_FILES = ("requirements.txt", "requirements-prod.txt", "requirements/base.txt", "requirements/production.txt",
                     "pyproject.toml", "Pipfile", "setup.py", "setup.cfg")
 FORK = "django-cors-middleware"
-_FORK_RE = re.compile(r"(?i)(?<![\w-])django[-_]cors[-_]middleware(?![\w-])")
-_HEADERS_RE = re.compile(r"(?i)(?<![\w-])django[-_]cors[-_]headers(?![\w-])")
+_FORK_RE = lazy(r"(?i)(?<![\w-])django[-_]cors[-_]middleware(?![\w-])")
+_HEADERS_RE = lazy(r"(?i)(?<![\w-])django[-_]cors[-_]headers(?![\w-])")
 _MAX_FOLDERS = 8
 
 
