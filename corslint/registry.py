@@ -10,6 +10,7 @@ import os
 import sys
 from typing import Any, Callable, Iterable
 
+from corslint.lazy_regex import lazy
 from corslint.records import field, record
 from corslint.rule import Rule
 from corslint.sources.base import Source
@@ -18,8 +19,8 @@ RULE_GROUP = "corslint.rules"
 SOURCE_GROUP = "corslint.sources"
 REPORTER_GROUP = "corslint.reporters"
 
-CODE_RE = re.compile(r"^[A-Z]{3,}[0-9]{3}$")
-NAME_RE = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
+CODE_RE = lazy(r"^[A-Z]{3,}[0-9]{3}$")
+NAME_RE = lazy(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
 
 BUILTIN_SOURCES: dict[str, str] = {
     "nginx": "corslint.sources.nginx:NginxSource",
@@ -28,6 +29,40 @@ BUILTIN_SOURCES: dict[str, str] = {
     "python": "corslint.sources.python:PythonSource",
     "python-deps": "corslint.sources.python:PythonDepsSource",
 }
+# each built-in source's name rule (its `may_claim`) and whether its `claims` reads the first bytes: enough for
+# discovery, so a source is imported only when a file may be its kind
+BUILTIN_NAME_RULES: dict[str, tuple[str, bool]] = {
+    "nginx": ("corslint.sources.nginx.names:may_claim", True),
+    "javascript": ("corslint.sources.javascript.names:may_claim", False),
+    "apache": ("corslint.sources.apache.names:may_claim", True),
+    "python": ("corslint.sources.python.names:may_claim_code", False),
+    "python-deps": ("corslint.sources.python.names:may_claim_dependencies", False),
+}
+
+
+class LazySource:
+    """A built-in source, standing in with its name rule until anything else is asked of it; then the source's
+    module is imported and the source answers."""
+
+    def __init__(self, name: str, spec: str, may_claim: Callable[[str], bool], reads_head: bool) -> None:
+        self.name = name
+        self.reads_head = reads_head
+        self.may_claim = may_claim
+        self._spec = spec
+        self._source: Source | None = None
+
+    def loaded(self) -> Source:
+        if self._source is None:
+            self._source = load_source(self._spec)
+        return self._source
+
+    def __getattr__(self, attr: str) -> Any:
+        if attr.startswith("__") or attr in ("_spec", "_source"):
+            raise AttributeError(attr)
+        return getattr(self.loaded(), attr)
+
+    def __repr__(self) -> str:
+        return f"<{self.name} source{'' if self._source is not None else ', not loaded yet'}>"
 
 
 class RegistryError(Exception):
@@ -54,11 +89,13 @@ class Registry:
 
 
 def _rules_in_module(module: Any) -> list[type[Rule]]:
-    return [
+    found = [
         obj
-        for _, obj in inspect.getmembers(module, inspect.isclass)
-        if issubclass(obj, Rule) and obj is not Rule and obj.__module__ == module.__name__ and hasattr(obj, "code")
+        for obj in vars(module).values()
+        if isinstance(obj, type) and issubclass(obj, Rule) and obj is not Rule
+        and obj.__module__ == module.__name__ and hasattr(obj, "code")
     ]
+    return sorted(found, key=lambda rule: rule.__name__)
 
 
 def builtin_rules() -> list[type[Rule]]:
@@ -173,6 +210,11 @@ def validate_rules(rules: list[type[Rule]]) -> None:
             table[key] = rule
 
 
+def builtin_source(name: str) -> LazySource:
+    rule, reads_head = BUILTIN_NAME_RULES[name]
+    return LazySource(name, BUILTIN_SOURCES[name], _load_object(rule), reads_head)
+
+
 def load_source(spec: str) -> Source:
     cls = _load_object(spec)
     return cls()
@@ -182,7 +224,7 @@ def load_source(spec: str) -> Source:
 def load(plugins: bool = True) -> Registry:
     """Built-ins plus installed plugins. Raises RegistryError on any conflict."""
     rules = builtin_rules()
-    sources = [load_source(spec) for spec in BUILTIN_SOURCES.values()]
+    sources: list[Any] = [builtin_source(name) for name in BUILTIN_SOURCES]
     from corslint.reporters import REPORTERS
 
     reporters: dict[str, Callable[..., str]] = dict(REPORTERS)

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import re
 
 from collections import Counter
 from typing import TYPE_CHECKING, Callable, Iterable, Optional
 
 from corslint.findings import Confidence, Finding, Severity
+from corslint.lazy_regex import lazy
 from corslint.records import record
 
 if TYPE_CHECKING:
@@ -78,7 +78,7 @@ def text_footer(findings: list[Finding], run: RunInfo) -> list[str]:
     return lines
 
 
-_DIGITS = re.compile(r"\d+")
+_DIGITS = lazy(r"\d+")
 
 
 def distinct_fingerprints(findings: list[Finding]) -> list[str]:

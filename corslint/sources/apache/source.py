@@ -3,13 +3,13 @@ package's modules (imported lazily)."""
 
 from __future__ import annotations
 
-import re
-from functools import lru_cache
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING, ClassVar, Optional
 
 from corslint.errors import describe
+from corslint.lazy_regex import lazy
 from corslint.model import Extraction, Location, ParseProblem
+from corslint.sources.apache.names import apache_named, may_claim
 from corslint.sources.base import Source, content_named, probe_view
 from corslint.workspace import SourceFile, Workspace
 
@@ -17,26 +17,13 @@ if TYPE_CHECKING:
     from corslint.sources.apache.scopes import Scope
     from corslint.sources.apache.tree import ParsedFile
 
-_FOLDERS = frozenset({"sites-available", "sites-enabled", "conf.d", "conf-available", "conf-enabled", "httpd", "vhosts", "vhosts.d"})
-_NAMES = frozenset({"httpd.conf", "apache2.conf", "apache.conf", "httpd-vhosts.conf"})
-_APACHE = re.compile(
+_APACHE = lazy(
     rb"(?im)^[ \t]*(?:<(?:VirtualHost|IfModule|Directory|DirectoryMatch|Files|FilesMatch|Location|LocationMatch|Limit|LimitExcept|If|IfDefine)\b"
     rb"|Header[ \t]+(?:(?:always|onsuccess)[ \t]+)?(?:set|append|add|unset|merge|edit\*?|echo|setifempty)[ \t]"
     rb"|SetEnvIf(?:NoCase)?[ \t]|RewriteRule[ \t]|RewriteEngine[ \t]|RewriteCond[ \t]|LoadModule[ \t]|ServerName[ \t]"
     rb"|DocumentRoot[ \t]|AllowOverride[ \t])"
 )
-_NGINX = re.compile(rb"(?m)(?:^[ \t]*(?:server|location|http|upstream|map|events)\b[^\n;{]*\{|\badd_header[ \t][^\n]*;)")
-
-
-def _apache_named(folders: str, lower: str) -> bool:
-    """Named like Apache configuration: `httpd.conf`, `*.conf` and the like, or anything in an Apache folder."""
-    return lower in _NAMES or lower.endswith(".conf") or _apache_folder(folders)
-
-
-@lru_cache(maxsize=4096)
-def _apache_folder(folders: str) -> bool:
-    """Is this folder path (remembered: discovery asks it of every file in the folder) an Apache configuration folder?"""
-    return any(part in _FOLDERS or part.startswith("apache") for part in folders.lower().split("/"))
+_NGINX = lazy(rb"(?m)(?:^[ \t]*(?:server|location|http|upstream|map|events)\b[^\n;{]*\{|\badd_header[ \t][^\n]*;)")
 
 
 class ApacheSource(Source):
@@ -46,16 +33,14 @@ class ApacheSource(Source):
     probe_words: ClassVar[tuple[bytes, ...]] = (b"access-control-", b"include")
 
     def may_claim(self, path: str) -> bool:
-        folders, _, name = path.rpartition("/")  # strings, not PurePosixPath: discovery asks this of every file
-        lower = name.lower()
-        return lower.endswith("htaccess") or _apache_named(folders, lower) or content_named(lower)
+        return may_claim(path)
 
     def claims(self, path: str, head: bytes) -> bool:
         folders, _, name = path.rpartition("/")
         lower = name.lower()
         if lower.endswith("htaccess"):
             return True
-        return (_apache_named(folders, lower) or content_named(lower)) and self.claims_content(head)
+        return (apache_named(folders, lower) or content_named(lower)) and self.claims_content(head)
 
     def claims_content(self, head: bytes) -> bool:
         head = probe_view(head)

@@ -3,7 +3,6 @@ per cors-semantics.md 2.1/2.2), and the CorsPolicy one options object produces."
 
 from __future__ import annotations
 
-import difflib
 from typing import Optional
 
 from corslint.model import UNKNOWN_OPTION
@@ -257,6 +256,8 @@ def _unknown_options(doc: Doc, props: ObjectProps, lib: Library, scope: str) -> 
 
 
 def suggest(name: str, lib: Library) -> str:
+    import difflib
+
     low = name.lower()
     if "origin" in low:
         return lib.origin

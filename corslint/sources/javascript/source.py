@@ -9,16 +9,16 @@ parsing.
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from corslint.errors import describe
 from corslint.model import CorsPolicy, Extraction, Location, ParseProblem
 from corslint.sources.base import Source, decode
-from corslint.sources.devguard import Guarded, mark_development, runs_only_in_development
+from corslint.sources.javascript.names import may_claim
 from corslint.workspace import SourceFile, Workspace
 
-EXTENSIONS = (".js", ".mjs", ".cjs", ".jsx", ".ts", ".mts", ".cts", ".tsx")
-
+if TYPE_CHECKING:
+    from corslint.sources.devguard import Guarded
 
 class JavaScriptSource(Source):
     name = "javascript"
@@ -33,10 +33,7 @@ class JavaScriptSource(Source):
     comment_prefixes: ClassVar[tuple[str, ...]] = ("//", "/*")
 
     def may_claim(self, path: str) -> bool:
-        """By extension; type declarations hold no code. Dependencies, bundles and build output are left to
-        the configurable `exclude` defaults (node_modules, dist, build, *.min.js, ...)."""
-        name = path.rpartition("/")[2].lower()
-        return name.endswith(EXTENSIONS) and not name.endswith(".d.ts")
+        return may_claim(path)
 
     def claims(self, path: str, head: bytes) -> bool:
         return self.may_claim(path)
@@ -104,6 +101,8 @@ def policies(doc, bindings=None) -> list[CorsPolicy]:  # type: ignore[no-untyped
 
         found.extend(gate_policies(doc, bindings))
     if found:
+        from corslint.sources.devguard import mark_development
+
         docs = [doc] + (doc.linker.linked_docs() if doc.linker is not None else [])
         mark_development(found, {d.path: development_stretches(d) for d in docs})
     return found
@@ -111,6 +110,8 @@ def policies(doc, bindings=None) -> list[CorsPolicy]:  # type: ignore[no-untyped
 
 def development_stretches(doc) -> list[Guarded]:  # type: ignore[no-untyped-def]
     """The branches of `if` statements and `?:` expressions that run only in development (`NODE_ENV !== 'production'`)."""
+    from corslint.sources.devguard import Guarded, runs_only_in_development
+
     stretches: list[Guarded] = []
     for node in doc.nodes():
         if node.type not in ("if_statement", "ternary_expression"):

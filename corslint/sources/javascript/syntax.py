@@ -6,10 +6,10 @@ Nothing here knows about CORS; the linted code is never executed.
 
 from __future__ import annotations
 
-import re
 from functools import lru_cache
 from typing import Any, Iterator, Optional
 
+from corslint.lazy_regex import lazy
 from corslint.model import Comment, Location, Provenance
 from corslint.records import field, record
 
@@ -17,7 +17,7 @@ Node = Any  # tree_sitter.Node; tree-sitter is imported lazily
 
 SOURCE = "javascript"
 _RAW_LIMIT = 90
-_SPACES = re.compile(r"\s+")
+_SPACES = lazy(r"\s+")
 _WRAPPERS = frozenset(
     {"parenthesized_expression", "as_expression", "satisfies_expression", "non_null_expression", "type_assertion", "await_expression"}
 )
@@ -29,12 +29,38 @@ def _language(kind: str) -> Any:
     from tree_sitter import Language
 
     if kind == "js":
-        import tree_sitter_javascript
+        return Language(_binding("tree_sitter_javascript").language())
+    grammars = _binding("tree_sitter_typescript")
+    return Language(grammars.language_tsx() if kind == "tsx" else grammars.language_typescript())
 
-        return Language(tree_sitter_javascript.language())
-    import tree_sitter_typescript
 
-    return Language(tree_sitter_typescript.language_tsx() if kind == "tsx" else tree_sitter_typescript.language_typescript())
+def _binding(package: str) -> Any:
+    """A grammar package's compiled `_binding` module, loaded without the package's `__init__`: that imports
+    importlib.resources for query files corslint never reads, and with it tempfile, shutil and three compression
+    modules (5 ms, a fifteenth of a small run). The package itself is imported if the binding is not where it was."""
+    import importlib
+    import sys
+    from importlib.machinery import EXTENSION_SUFFIXES, ExtensionFileLoader
+    from importlib.util import find_spec, module_from_spec, spec_from_file_location
+
+    name = f"{package}._binding"
+    if name in sys.modules:
+        return sys.modules[name]
+    spec = find_spec(package)
+    for folder in (spec.submodule_search_locations or []) if spec else []:
+        for suffix in EXTENSION_SUFFIXES:
+            path = f"{folder}/_binding{suffix}"
+            try:
+                found = spec_from_file_location(name, path, loader=ExtensionFileLoader(name, path))
+                if found is None:
+                    continue
+                module = module_from_spec(found)
+            except (ImportError, OSError):
+                continue
+            found.loader.exec_module(module)  # type: ignore[union-attr]
+            sys.modules[name] = module
+            return module
+    return importlib.import_module(package)
 
 
 def grammar_for(path: str) -> str:

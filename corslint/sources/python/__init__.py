@@ -3,10 +3,31 @@ dependency files that pin a CORS library.
 
 `source` claims `.py` files and drives `module` (parse), `values` (value resolution), `common`, and one module per
 framework (`flask`, `django`, `starlette`, `manual`); `deps` reads requirements files, pyproject.toml, Pipfile and
-setup.cfg. Only `source` and `deps` are imported before a file of this kind is met.
+setup.cfg. `names` says which file names are Python code or dependency files; `source` and `deps` are imported when
+discovery first hands the source a file.
 """
 
-from corslint.sources.python.deps import PythonDepsSource
-from corslint.sources.python.source import PythonSource
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+_HOME = {
+    "PythonDepsSource": "deps",
+    "PythonSource": "source",
+}
 
 __all__ = ["PythonDepsSource", "PythonSource"]
+
+if TYPE_CHECKING:
+    from corslint.sources.python.deps import PythonDepsSource
+    from corslint.sources.python.source import PythonSource
+
+
+def __getattr__(name: str) -> Any:
+    module = _HOME.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
+    globals()[name] = value
+    return value

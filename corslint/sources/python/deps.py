@@ -6,9 +6,11 @@ from __future__ import annotations
 import re
 from typing import ClassVar, Iterator, Optional
 
+from corslint.lazy_regex import lazy
 from corslint.model import VULNERABLE_VERSION
 from corslint.model import Comment, CorsPolicy, Extraction, Location, ParseProblem, Provenance, WiringFact
 from corslint.sources.base import Source, decode
+from corslint.sources.python.names import may_claim_dependencies
 from corslint.workspace import SourceFile, Workspace
 
 SOURCE = "python-deps"
@@ -20,9 +22,8 @@ ADVISORIES = (
     ("CVE-2024-6839", "resource patterns ordered by length, not specificity", (6, 0, 0)),
     ("CVE-2024-6844", "`+` in the path decoded as a space", (6, 0, 0)),
 )
-_NAME_RE = re.compile(r"(?i)(?<![\w.-])flask[-_.]cors(?![\w-])")
-_SPEC_RE = re.compile(r"(===|==|~=|<=|<|\^|~)?\s*v?([0-9]{1,12}(?:\.[0-9]{1,12}){0,2})(\.\*)?")  # longer numbers are no release
-_NAMES = ("pyproject.toml", "pipfile", "setup.cfg")
+_NAME_RE = lazy(r"(?i)(?<![\w.-])flask[-_.]cors(?![\w-])")
+_SPEC_RE = lazy(r"(===|==|~=|<=|<|\^|~)?\s*v?([0-9]{1,12}(?:\.[0-9]{1,12}){0,2})(\.\*)?")  # longer numbers are no release
 
 
 def _version(text: str) -> tuple[int, ...]:
@@ -92,11 +93,7 @@ class PythonDepsSource(Source):
     probe_words: ClassVar[tuple[bytes, ...]] = (b"flask-cors", b"flask_cors", b"flask.cors")
 
     def may_claim(self, path: str) -> bool:
-        folders, _, name = path.rpartition("/")  # strings, not PurePosixPath: discovery asks this of every file
-        lower = name.lower()
-        if lower in _NAMES:
-            return True
-        return lower.endswith(".txt") and (lower.startswith("requirements") or "requirements" in folders.split("/"))
+        return may_claim_dependencies(path)
 
     def claims(self, path: str, head: bytes) -> bool:
         return self.may_claim(path)

@@ -8,7 +8,7 @@ from typing import ClassVar
 from corslint.errors import describe
 from corslint.model import Extraction, Location, ParseProblem
 from corslint.sources.base import Source
-from corslint.sources.devguard import mark_development
+from corslint.sources.python.names import may_claim_code
 from corslint.workspace import SourceFile, Workspace
 
 SOURCE = "python"
@@ -26,7 +26,7 @@ class PythonSource(Source):
     )
 
     def may_claim(self, path: str) -> bool:
-        return path.lower().endswith(".py")
+        return may_claim_code(path)
 
     def claims(self, path: str, head: bytes) -> bool:
         return self.may_claim(path)
@@ -78,6 +78,7 @@ class _Extractor:
 
     def _development(self) -> None:
         """Origins written under `if DEBUG:` and the like are development-only; so is a module run with debug on."""
+        from corslint.sources.devguard import mark_development
         from corslint.sources.python.development import debug_entry_point, development_stretches
 
         paths = {rule.prov.location.path for p in self.extraction.policies for rule in p.origins}
