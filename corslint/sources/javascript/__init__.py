@@ -8,8 +8,9 @@ file.
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from corslint.lazy_exports import lazy_exports
 
 _HOME = {
     "JavaScriptSource": "source",
@@ -21,10 +22,4 @@ if TYPE_CHECKING:
     from corslint.sources.javascript.source import JavaScriptSource
 
 
-def __getattr__(name: str) -> Any:
-    module = _HOME.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
-    globals()[name] = value
-    return value
+__getattr__, __dir__ = lazy_exports(__name__, _HOME)

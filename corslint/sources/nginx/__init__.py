@@ -7,8 +7,9 @@ file names may be nginx configuration; `source` is imported when discovery first
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from corslint.lazy_exports import lazy_exports
 
 _HOME = {
     "NginxSource": "source",
@@ -20,10 +21,4 @@ if TYPE_CHECKING:
     from corslint.sources.nginx.source import NginxSource
 
 
-def __getattr__(name: str) -> Any:
-    module = _HOME.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
-    globals()[name] = value
-    return value
+__getattr__, __dir__ = lazy_exports(__name__, _HOME)

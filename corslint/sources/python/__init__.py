@@ -9,8 +9,9 @@ discovery first hands the source a file.
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from corslint.lazy_exports import lazy_exports
 
 _HOME = {
     "PythonDepsSource": "deps",
@@ -24,10 +25,4 @@ if TYPE_CHECKING:
     from corslint.sources.python.source import PythonSource
 
 
-def __getattr__(name: str) -> Any:
-    module = _HOME.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
-    globals()[name] = value
-    return value
+__getattr__, __dir__ = lazy_exports(__name__, _HOME)
