@@ -94,3 +94,20 @@ def test_a_failing_worker_is_redone_here() -> None:
     results = run_forked([lambda: "main", fails_in_a_child, crashes_in_a_child, unpicklable])
     assert results[:3] == ["main", "done here", "also here"]
     assert results[3]() == here
+
+
+def test_the_output_on_the_fixtures_does_not_depend_on_the_hash_seed() -> None:
+    """Nothing may follow the iteration order of a set of strings (which PYTHONHASHSEED changes between runs)."""
+    import subprocess
+    import sys
+
+    outputs = set()
+    for seed in ("0", "1", "2", "3"):
+        done = subprocess.run(
+            [sys.executable, "-m", "corslint", "check", "--isolated", "--select", "ALL", "--format", "json", "--jobs",
+             "1", "."],
+            cwd=REPO / "fixtures", capture_output=True, text=True, env={**os.environ, "PYTHONHASHSEED": seed},
+        )
+        assert done.returncode == 1, done.stderr
+        outputs.add(done.stdout)
+    assert len(outputs) == 1
