@@ -1,7 +1,7 @@
 """Value classes built like dataclasses, with one `exec` per class: Python 3.11's `dataclass` compiles up to ten
 methods one by one (about 0.8 ms a class), which made the model a sixth of a small run's start-up.
 
-`record` follows `dataclasses.dataclass` for what corslint uses: fields from annotations (`ClassVar` skipped),
+`record` follows `dataclasses.dataclass`: fields from annotations (`ClassVar` skipped; a record base's fields first),
 defaults and `field(default_factory=..., init=, repr=, compare=, hash=)`, `__post_init__`, `frozen`, `eq`, `order`,
 and the same `__hash__` rules (frozen and eq: hashed from the fields; eq alone: unhashable). Methods the class body
 defines are kept. `replace` and `fields` are the fast equivalents of the dataclasses functions, and records answer
@@ -15,7 +15,7 @@ import operator
 from operator import attrgetter
 from typing import Any, Callable, ClassVar, Optional, TypeVar
 
-__all__ = ["FrozenInstanceError", "Field", "field", "fields", "record", "replace"]
+__all__ = ["Field", "field", "fields", "is_record", "record", "replace"]  # and FrozenInstanceError, dataclasses' own
 
 C = TypeVar("C", bound=type)
 
@@ -30,8 +30,14 @@ class _Missing:
 MISSING: Any = _Missing()
 
 
-class FrozenInstanceError(AttributeError):
-    """An attribute of a frozen record was assigned or deleted."""
+def __getattr__(name: str) -> Any:
+    """`FrozenInstanceError` is dataclasses' own, so `except dataclasses.FrozenInstanceError` catches it; the
+    dataclasses module is imported only when it is asked for."""
+    if name == "FrozenInstanceError":
+        import dataclasses
+
+        return dataclasses.FrozenInstanceError
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 class Field:
@@ -79,10 +85,12 @@ def field(
 class _Params:
     """The options a record was made with."""
 
-    __slots__ = ("frozen", "eq", "order")
+    __slots__ = ("frozen", "eq", "order", "init", "repr", "unsafe_hash")
 
     def __init__(self, frozen: bool, eq: bool, order: bool) -> None:
         self.frozen, self.eq, self.order = frozen, eq, order
+        self.init = self.repr = True
+        self.unsafe_hash = False
 
     def __repr__(self) -> str:
         return f"_Params(frozen={self.frozen}, eq={self.eq}, order={self.order})"
@@ -92,6 +100,18 @@ def _is_classvar(annotation: Any) -> bool:
     if isinstance(annotation, str):
         return annotation.startswith(("ClassVar", "typing.ClassVar"))
     return annotation is ClassVar or getattr(annotation, "__origin__", None) is ClassVar
+
+
+def _fields_of(cls: type) -> list[Field]:
+    """The fields of the record bases (in method resolution order, as dataclasses collects them), then the class's
+    own; a field redeclared keeps its place."""
+    collected: dict[str, Field] = {}
+    for base in reversed(cls.__mro__[1:]):
+        for spec in base.__dict__.get("__record_fields__", ()):
+            collected[spec.name] = spec
+    for spec in _own_fields(cls):
+        collected[spec.name] = spec
+    return list(collected.values())
 
 
 def _own_fields(cls: type) -> list[Field]:
@@ -194,8 +214,7 @@ def _methods(cls: type, specs: list[Field], params: _Params) -> dict[str, Any]:
         hashed = _key([spec.name for spec in specs if spec.hash])
         made["__hash__"] = lambda self: hash(hashed(self))
     if params.frozen:
-        made["__setattr__"] = _frozen_setattr
-        made["__delattr__"] = _frozen_delattr
+        made.update(_frozen_methods(cls, frozenset(spec.name for spec in specs)))
     return made
 
 
@@ -208,12 +227,26 @@ def _ordering(key: Callable[[Any], tuple], compare: Callable[[Any, Any], bool]) 
     return method
 
 
-def _frozen_setattr(self: Any, name: str, value: Any) -> None:
-    raise FrozenInstanceError(f"cannot assign to field {name!r}")
+def _frozen_methods(cls: type, names: frozenset[str]) -> dict[str, Any]:
+    """As dataclasses: a frozen record refuses any assignment; a plain subclass refuses only its fields'."""
+
+    def __setattr__(self: Any, name: str, value: Any) -> None:
+        if type(self) is cls or name in names:
+            raise _frozen_error(f"cannot assign to field {name!r}")
+        super(cls, self).__setattr__(name, value)
+
+    def __delattr__(self: Any, name: str) -> None:
+        if type(self) is cls or name in names:
+            raise _frozen_error(f"cannot delete field {name!r}")
+        super(cls, self).__delattr__(name)
+
+    return {"__setattr__": __setattr__, "__delattr__": __delattr__}
 
 
-def _frozen_delattr(self: Any, name: str) -> None:
-    raise FrozenInstanceError(f"cannot delete field {name!r}")
+def _frozen_error(message: str) -> Exception:
+    import dataclasses
+
+    return dataclasses.FrozenInstanceError(message)
 
 
 def _explicit_hash(cls: type) -> bool:
@@ -241,6 +274,7 @@ class _DataclassView:
             made.name = spec.name
             made.type = spec.type
             made._field_type = dataclasses._FIELD  # type: ignore[attr-defined]
+            made.kw_only = False  # as `dataclass` resolves it for a field of a class without kw_only
             view[spec.name] = made
         type.__setattr__(owner, "__dataclass_fields__", view)
         return view
@@ -251,19 +285,19 @@ def record(cls: Optional[C] = None, /, *, frozen: bool = False, eq: bool = True,
 
     def build(target: C) -> C:
         params = _Params(frozen, eq, order)
-        specs = _own_fields(target)
+        specs = _fields_of(target)
         source, scope = _init_source(target, specs)
         exec(compile(source, f"<record {target.__qualname__}>", "exec"), scope)
         methods = _methods(target, specs, params)
         methods["__init__"] = scope["__init__"]
         for name, method in methods.items():
-            if method not in (_frozen_setattr, _frozen_delattr):
-                method.__qualname__ = f"{target.__qualname__}.{name}"
+            method.__qualname__ = f"{target.__qualname__}.{name}"
             type.__setattr__(target, name, method)
         if eq and not frozen and not _explicit_hash(target):
             type.__setattr__(target, "__hash__", None)
         type.__setattr__(target, "__record_fields__", tuple(specs))
         type.__setattr__(target, "__record_params__", params)
+        type.__setattr__(target, "__dataclass_params__", params)  # a dataclass subclass reads `.frozen` from it
         type.__setattr__(target, "__match_args__", tuple(spec.name for spec in specs if spec.init))
         type.__setattr__(target, "__dataclass_fields__", _DataclassView())
         return target

@@ -151,3 +151,44 @@ def test_records_pickle_and_compare_only_with_their_class():
     assert Related(loc, "n") != Related(loc, "m")
     with pytest.raises(TypeError):
         loc < ("a.conf", 4)  # noqa: B015
+
+
+def test_a_record_subclass_keeps_the_base_fields_first():
+    @record(frozen=True)
+    class Base:
+        x: int
+        tag: str = ""
+
+    @record(frozen=True)
+    class Child(Base):
+        y: int = 0
+        tag: str = "child"
+
+    child = Child(1)
+    assert (child.x, child.y, child.tag) == (1, 0, "child")
+    assert [f.name for f in fields(Child)] == ["x", "tag", "y"]
+    assert Child(1, "t", 2) == Child(1, "t", 2) != Child(1, "t", 3)
+    assert repr(Child(1)) == "test_a_record_subclass_keeps_the_base_fields_first.<locals>.Child(x=1, tag='child', y=0)"
+
+
+def test_a_dataclass_may_subclass_a_record_and_a_plain_subclass_stays_writable():
+    """Plugins subclass model classes with the dataclasses they know; dataclasses reads `.frozen` of each base."""
+    from corslint.model import Location
+
+    @dataclasses.dataclass(frozen=True)
+    class TaggedLocation(Location):
+        tag: str = ""
+
+    tagged = TaggedLocation("a.conf", 1, 2, tag="t")
+    assert (tagged.path, tagged.tag) == ("a.conf", "t")
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        tagged.line = 3
+
+    class Plain(Location):
+        pass
+
+    plain = Plain("a.conf", 1, 2)
+    plain.note = "extra attributes of a plain subclass are allowed, as with dataclasses"
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        plain.line = 3
+    assert FrozenInstanceError is dataclasses.FrozenInstanceError

@@ -244,21 +244,6 @@ def suffixes(arg: str) -> list[str]:
     return ["/".join(parts[index:]) for index in range(len(parts) - keep + 1)] or ["/".join(parts)]
 
 
-def include_order(graph: dict[str, list[str]], start: str) -> list[str]:
-    """The files reachable from `start`, each once, in the order the server reads them: a file, then the files it
-    includes, in include order (a glob's matches sorted, as nginx and Apache expand them). Where the same name is
-    defined twice (two `map`s of one variable), the one read last is the one that counts (nginx 1.22, run)."""
-    order: dict[str, None] = {}
-    stack = [start]
-    while stack:
-        path = stack.pop()
-        if path in order:
-            continue
-        order[path] = None
-        stack.extend(reversed([target for target in graph.get(path, ()) if target not in order]))
-    return list(order)
-
-
 def reachable(graph: dict[str, list[str]], start: str) -> set[str]:
     seen = {start}
     queue = [start]

@@ -1286,6 +1286,32 @@ def test_of_two_maps_of_one_variable_the_last_read_wins(tmp_path: Path) -> None:
     assert origins == {"^https://b\\.example\\.com$"}
 
 
+_MAP = 'map $http_origin $cors {{ default ""; "~^https://{0}\\.example\\.com$" $http_origin; }}\n'
+_USE = "server { listen 80; location / { add_header Access-Control-Allow-Origin $cors always; } }\n"
+
+
+@pytest.mark.parametrize(
+    "files, winner",
+    [
+        # a map written after an include is read after the included file's map
+        ({"nginx.conf": "events {}\nhttp {\n    include snippets/b.conf;\n" + _MAP.format("a") + _USE + "}\n",
+          "snippets/b.conf": _MAP.format("b")}, "a"),
+        # a file included twice is read twice: its map is read last
+        ({"nginx.conf": "events {}\nhttp {\n    include conf.d/b.conf;\n    include c.inc;\n" + _USE + "}\n",
+          "conf.d/b.conf": _MAP.format("b"), "c.inc": _MAP.format("a") + "include conf.d/b.conf;\n"}, "b"),
+        # a server file that an nginx.conf outside the tree includes: its own includes, in order
+        ({"sites-enabled/site.conf": "include snippets/b.conf;\ninclude snippets/a.conf;\n" + _USE,
+          "snippets/b.conf": _MAP.format("b"), "snippets/a.conf": _MAP.format("a")}, "a"),
+    ],
+    ids=["map-after-include", "included-twice", "no-http-block"],
+)
+def test_the_map_nginx_reads_last_is_the_one_used(tmp_path: Path, files: dict[str, str], winner: str) -> None:
+    """nginx 1.22, run: the first two cases return the map of `winner` for $cors."""
+    extraction = run(tmp_path, files)
+    origins = {rule.value for policy in extraction.policies for rule in policy.origins}
+    assert origins == {f"^https://{winner}\\.example\\.com$"}
+
+
 def test_the_output_does_not_depend_on_the_hash_seed(tmp_path: Path) -> None:
     import subprocess
     import sys

@@ -15,9 +15,11 @@ from corslint.sources.nginx.names import may_claim, nginx_named
 from corslint.workspace import SourceFile, Workspace
 
 if TYPE_CHECKING:
-    from corslint.sources.nginx.tree import ParsedFile
+    from corslint.sources.nginx.tree import Node, ParsedFile
     from corslint.sources.nginx.values import VarIndex
 
+_MAX_INCLUDE_DEPTH = 32
+_MAX_INCLUDE_READS = 10_000
 _APACHE = lazy(
     rb"(?im)^[ \t]*(?:<(?:VirtualHost|IfModule|Directory|Files|Location|Limit)\b"
     rb"|Header[ \t]+(?:(?:always|onsuccess)[ \t]+)?(?:set|append|add|unset|merge|edit|echo)\b"
@@ -33,6 +35,11 @@ _NGINX_DEFINITE = lazy(
     rb"(?m)^[ \t]*(?:server|location|upstream|http|events)\b[^\n;{=()]*\{"
     rb"|^[ \t]*(?:add_header|more_set_headers|proxy_pass|fastcgi_pass|server_name|listen|proxy_set_header)[ \t][^\n=(){}]*;"
 )
+
+
+def _in_order(parsed: ParsedFile) -> list[Node]:
+    """A file's `map` and `include` directives in the order they are written."""
+    return sorted([*parsed.maps, *parsed.includes], key=lambda node: node.pos[0])
 
 
 class NginxSource(Source):
@@ -100,30 +107,57 @@ class _Extractor:
                 tree = reachable(graph, parsed.path)
                 roots.append((parsed, tree))
                 analysed |= tree
-        for parsed, tree, index in self._indexes(roots, graph):
+        for parsed, tree, index in self._indexes(roots):
             self._root(parsed, index, tree)
         self.loader.report(self.extraction, analysed)
         self.loader.release()
 
-    def _indexes(
-        self, roots: list[tuple[ParsedFile, set[str]]], graph: dict[str, list[str]]
-    ) -> list[tuple[ParsedFile, set[str], VarIndex]]:
+    def _indexes(self, roots: list[tuple[ParsedFile, set[str]]]) -> list[tuple[ParsedFile, set[str], VarIndex]]:
         """Variables are scoped to one configuration: a root with an `http` block (a whole nginx.conf) sees only the
         `map`/`set` of the files it includes; the other roots (server files and snippets that an nginx.conf outside
-        the tree includes) share the variables of every file no whole configuration holds. Files are indexed in the
-        order nginx reads them, so of two `map`s of one variable the last read wins, as in nginx."""
-        from corslint.sources.include_files import include_order
+        the tree includes) share the variables of every file no whole configuration holds. Maps are indexed in the
+        order nginx reads them, so of two `map`s of one variable the one read last wins, as in nginx."""
         from corslint.sources.nginx.values import VarIndex
 
         parsed_files = self.loader.parsed
         whole = [(parsed, tree) for parsed, tree in roots if any(node.name == "http" for node in parsed.nodes)]
         owned = set().union(*(tree for _, tree in whole)) if whole else set()
-        shared = VarIndex(p for path, p in parsed_files.items() if p is not None and path not in owned)
+        rest = [p for path, p in parsed_files.items() if p is not None and path not in owned]
+        outer = sorted((parsed for parsed, _ in roots if parsed.path not in owned), key=lambda p: p.path)
+        read = self._maps_read(outer)
+        reached = {id(node.file) for node in read}
+        # files only an include cycle reaches, in parse order, before what is read from the roots
+        unreached = [node for p in rest if id(p) not in reached for node in p.maps]
+        shared = VarIndex(rest, unreached + read)
         own = {
-            id(parsed): VarIndex(p for path in include_order(graph, parsed.path) if (p := parsed_files.get(path)) is not None)
-            for parsed, _ in whole
+            id(parsed): VarIndex((p for path in tree if (p := parsed_files.get(path)) is not None), self._maps_read([parsed]))
+            for parsed, tree in whole
         }
         return [(parsed, tree, own.get(id(parsed), shared)) for parsed, tree in roots]
+
+    def _maps_read(self, roots: list[ParsedFile]) -> list[Node]:
+        """The `map` blocks in the order nginx reads them from these roots: each file's directives in order, an
+        included file read where its `include` stands and as often as it is included (nginx 1.22, run). Bounded: an
+        include cycle is not followed, nor more than _MAX_INCLUDE_DEPTH levels or _MAX_INCLUDE_READS files."""
+        found: list[Node] = []
+        reads = 0
+        for root in roots:
+            # a stack of (the directives left to read in a file, the files open around it); no recursion, so no
+            # closure cycle for the collector (the source leaves no cyclic garbage)
+            stack = [(iter(_in_order(root)), (root.path,))]
+            while stack:
+                directives, open_files = stack[-1]
+                node = next(directives, None)
+                if node is None:
+                    stack.pop()
+                elif node.name == "map":
+                    found.append(node)
+                elif len(open_files) < _MAX_INCLUDE_DEPTH:
+                    for target in reversed(self.loader.targets(node)):
+                        if target.path not in open_files and reads < _MAX_INCLUDE_READS:
+                            reads += 1
+                            stack.append((iter(_in_order(target)), (*open_files, target.path)))
+        return found
 
     def _root(self, parsed: ParsedFile, index: VarIndex, tree: set[str]) -> None:
         from corslint.sources.nginx.flow import Flow

@@ -147,15 +147,16 @@ def static_type_key(info: MapInfo, entry: MapEntry) -> str:
 
 
 class VarIndex:
-    """Variables defined anywhere in the parsed files: `map` targets and names assigned by `set`."""
+    """Variables defined anywhere in the parsed files: `map` targets (in the order nginx reads the maps, so the last
+    of two maps of one variable is the one that counts) and names assigned by `set`."""
 
-    def __init__(self, files: Iterable[ParsedFile]) -> None:
+    def __init__(self, files: Iterable[ParsedFile], maps: Iterable[Node]) -> None:
         self.maps: dict[str, list[Node]] = {}
         self.set_names: set[str] = set()
+        for node in maps:
+            if len(node.args) >= 2 and node.children is not None:
+                self.maps.setdefault(variable_name(node.args[1]), []).append(node)
         for parsed in files:
-            for node in parsed.maps:
-                if len(node.args) >= 2 and node.children is not None:
-                    self.maps.setdefault(variable_name(node.args[1]), []).append(node)
             for node in parsed.sets:
                 if node.args:
                     self.set_names.add(variable_name(node.args[0]))
