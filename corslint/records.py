@@ -41,12 +41,13 @@ def __getattr__(name: str) -> Any:
 
 
 class Field:
-    """One field's declaration (`field(...)` in a class body) and, once its class is built, its name."""
+    """One field's declaration (`field(...)` in a class body) and, once its class is built, its name and type."""
 
     __slots__ = ("name", "type", "default", "default_factory", "init", "repr", "compare", "hash")
 
     def __init__(
         self,
+        *,
         default: Any = MISSING,
         default_factory: Any = MISSING,
         init: bool = True,
@@ -54,6 +55,8 @@ class Field:
         compare: bool = True,
         hash: Optional[bool] = None,
     ) -> None:
+        if default is not MISSING and default_factory is not MISSING:
+            raise ValueError("cannot specify both default and default_factory")
         self.name = ""
         self.type: Any = None
         self.default = default
@@ -67,30 +70,18 @@ class Field:
         return f"Field(name={self.name!r}, default={self.default!r}, default_factory={self.default_factory!r})"
 
 
-def field(
-    *,
-    default: Any = MISSING,
-    default_factory: Any = MISSING,
-    init: bool = True,
-    repr: bool = True,
-    compare: bool = True,
-    hash: Optional[bool] = None,
-) -> Any:
-    """A field with options, as `dataclasses.field`."""
-    if default is not MISSING and default_factory is not MISSING:
-        raise ValueError("cannot specify both default and default_factory")
-    return Field(default, default_factory, init, repr, compare, hash)
+def field(**options: Any) -> Any:
+    """A field with options (`default`, `default_factory`, `init`, `repr`, `compare`, `hash`), as `dataclasses.field`."""
+    return Field(**options)
 
 
 class _Params:
     """The options a record was made with."""
 
-    __slots__ = ("frozen", "eq", "order", "init", "repr", "unsafe_hash")
+    __slots__ = ("frozen", "eq", "order")
 
     def __init__(self, frozen: bool, eq: bool, order: bool) -> None:
         self.frozen, self.eq, self.order = frozen, eq, order
-        self.init = self.repr = True
-        self.unsafe_hash = False
 
     def __repr__(self) -> str:
         return f"_Params(frozen={self.frozen}, eq={self.eq}, order={self.order})"
@@ -296,7 +287,6 @@ def record(cls: Optional[C] = None, /, *, frozen: bool = False, eq: bool = True,
         if eq and not frozen and not _explicit_hash(target):
             type.__setattr__(target, "__hash__", None)
         type.__setattr__(target, "__record_fields__", tuple(specs))
-        type.__setattr__(target, "__record_params__", params)
         type.__setattr__(target, "__dataclass_params__", params)  # a dataclass subclass reads `.frozen` from it
         type.__setattr__(target, "__match_args__", tuple(spec.name for spec in specs if spec.init))
         type.__setattr__(target, "__dataclass_fields__", _DataclassView())
@@ -314,13 +304,8 @@ def fields(obj: Any) -> tuple[Field, ...]:
 
 
 def replace(obj: Any, /, **changes: Any) -> Any:
-    """A copy of the record `obj` with some fields changed, as `dataclasses.replace`; a dataclass is passed on."""
-    specs = getattr(type(obj), "__record_fields__", None)
-    if specs is None:
-        import dataclasses
-
-        return dataclasses.replace(obj, **changes)
-    for spec in specs:
+    """A copy of the record `obj` with some fields changed, as `dataclasses.replace`."""
+    for spec in fields(obj):
         if not spec.init:
             if spec.name in changes:
                 raise ValueError(f"field {spec.name} is declared with init=False, it cannot be specified with replace()")
