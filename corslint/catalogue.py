@@ -59,11 +59,13 @@ def page_text(code: str) -> Optional[str]:
 @record
 class Example:
     lang: str
-    kind: str  # "bad" or "good"
+    kind: str  # "bad" or "good" ("with" for a companion file while the page is parsed)
     filename: str
     code: str
     config: dict[str, Any] = field(default_factory=dict)
     line: int = 0  # line of the fence in the page
+    # the other files of a multi-file example (`lang with file=PATH` fences just before it): (path, text)
+    companions: tuple[tuple[str, str], ...] = ()
 
     def expected(self) -> list[tuple[int, str]]:
         """(line, code) pairs from `expect[...]` markers; `expect-next` points at the following line."""
@@ -101,16 +103,23 @@ def parse_page(text: str) -> Page:
         end = heads[index + 1].start() if index + 1 < len(heads) else len(text)
         sections[head.group(1)] = text[head.end():end].strip("\n")
     examples = []
+    companions: list[tuple[str, str]] = []
     for fence in _FENCE_RE.finditer(text):
         example = _parse_fence(fence.group(1).strip(), fence.group(2), text[: fence.start()].count("\n") + 1)
-        if example is not None:
-            examples.append(example)
+        if example is None:
+            continue
+        if example.kind == "with":
+            companions.append((example.filename, example.code))
+            continue
+        example.companions = tuple(companions)
+        companions = []
+        examples.append(example)
     return Page(code, name, summary, sections, examples)
 
 
 def _parse_fence(info: str, body: str, line: int) -> Optional[Example]:
     parts = info.split(None, 2)
-    if len(parts) < 2 or parts[1] not in ("bad", "good"):
+    if len(parts) < 2 or parts[1] not in ("bad", "good", "with"):
         return None
     lang, kind = parts[0], parts[1]
     filename = LANG_FILENAMES.get(lang, f"example.{lang}")

@@ -242,7 +242,7 @@ def show(paths: tuple[Path, ...], output_format: str, config_file: Optional[Path
     """Print every CORS policy corslint found, as the model sees it."""
     from corslint.discovery import PathNotFound
     from corslint.engine import lint
-    from corslint.show import policies_as_json, policies_as_table
+    from corslint.show import layers_as_table, policies_as_json, policies_as_table
 
     target_paths = list(paths) or [Path(".")]
     config = _load_config(config_file, isolated, target_paths)
@@ -254,9 +254,12 @@ def show(paths: tuple[Path, ...], output_format: str, config_file: Optional[Path
     if output_format == "json":
         import json
 
-        click.echo(json.dumps(policies_as_json(result.policies), indent=2))
+        click.echo(json.dumps(policies_as_json(result.policies, result.layers), indent=2))
     else:
         click.echo(policies_as_table(result.policies))
+        across = layers_as_table(result.layers)
+        if across:
+            click.echo("\n" + across)
 
 
 @main.command(name="rules")

@@ -6,7 +6,7 @@ import gc
 import os
 from functools import partial
 from pathlib import Path
-from typing import Callable, NamedTuple, Optional, Sequence
+from typing import TYPE_CHECKING, Callable, NamedTuple, Optional, Sequence
 
 from corslint.config import Config, exclusion_filter, ignored_for_file, kind_filter
 from corslint.discovery import Discovered, discover, is_development_path
@@ -20,6 +20,9 @@ from corslint.root_cause import merge_consequences
 from corslint.rule import Rule, RuleContext
 from corslint.selection import code_for, enabled_codes, resolve
 from corslint.workspace import SourceFile, Workspace
+
+if TYPE_CHECKING:
+    from corslint.layers.links import Layers
 
 PARSE_ERROR = "CORS001"
 UNRESOLVED_INCLUDE = "CORS004"
@@ -39,6 +42,8 @@ class LintResult:
     skipped: dict[str, str] = field(default_factory=dict)
     # display path -> the source that claimed the file (analysed or not: most claimed files hold no CORS)
     files_claimed: dict[str, str] = field(default_factory=dict)
+    # the request paths across layers, and the upstreams that could not be linked (for `corslint show`)
+    layers: Optional[Layers] = None
 
 
 class StdinInput(NamedTuple):
@@ -85,11 +90,13 @@ class _Checker:
             (index, rule_cls(), _rule_context(rule_cls, config, registry)) for index, rule_cls in enumerate(rules) if rule_cls.policy_rule
         ]
 
-    def check(self, policy: CorsPolicy) -> list[tuple[int, list[Finding]]]:
+    def check(self, policy: CorsPolicy, layers: Optional[Layers] = None) -> list[tuple[int, list[Finding]]]:
         found = []
         for index, rule, ctx in self.rules:
             if not rule.applies_to(policy.source):
                 continue
+            if layers is not None:
+                ctx = replace(ctx, layers=layers)
             findings: list[Finding] = []
             try:
                 findings.extend(rule.check(policy, ctx))
@@ -210,22 +217,52 @@ def _run(groups: list[list[str]], registry: Registry, discovered: Discovered, wo
     return sorted(results, key=lambda result: result.name)
 
 
-def _combine(discovered: Discovered, results: Sequence[_SourceResult], rule_count: int) -> tuple[Extraction, list[CorsPolicy], list[Finding]]:
+_Keyed = list[tuple[CorsPolicy, Sequence[tuple[int, list[Finding]]]]]
+
+
+def _combine(discovered: Discovered, results: Sequence[_SourceResult]) -> tuple[Extraction, _Keyed]:
     """Merge per-source results in the order a single process produces them: sources by name, policies sorted
-    by place, check findings rule by rule and, within a rule, policy by policy."""
+    by place, each with its check findings."""
     extraction = Extraction(problems=list(discovered.problems), skipped=dict(discovered.skipped))
-    keyed = []
+    keyed: _Keyed = []
     for result in results:
         extraction.merge(result.extraction)
         keyed.extend((policy, result.findings.get(index, ())) for index, policy in enumerate(result.extraction.policies))
     keyed.sort(key=lambda item: (item[0].location.path, item[0].location.line, item[0].location.column, item[0].scope))
+    extraction.policies = [policy for policy, _ in keyed]
+    return extraction, keyed
+
+
+def project_roots(discovered: Discovered) -> set[str]:
+    """Folders holding a project's manifest (package.json, requirements.txt, pyproject.toml, a compose file, a Procfile)."""
+    from corslint.sources.deploy.names import PROJECT_MARKS, kind_of
+
+    roots = {f.path.rpartition("/")[0] or "." for f in discovered.by_source.get("python-deps", ())}
+    roots.update(f.path.rpartition("/")[0] or "." for f in discovered.by_source.get("deploy", ()) if kind_of(f.path) in PROJECT_MARKS)
+    return roots
+
+
+def _across_layers(discovered: Discovered, extraction: Extraction, keyed: _Keyed, checker_args: tuple) -> tuple[Optional[Layers], _Keyed]:
+    """Link proxies to the applications behind them; the policies on a linked path are checked again, knowing it."""
+    if not extraction.services and not extraction.listeners:
+        return None, keyed
+    from corslint.layers.links import link
+
+    layers = link(extraction.policies, extraction.services, extraction.listeners, project_roots(discovered))
+    if not layers.paths:
+        return layers, keyed
+    involved = layers.involved()
+    checker = _Checker(*checker_args)
+    return layers, [(policy, checker.check(policy, layers) if id(policy) in involved else found) for policy, found in keyed]
+
+
+def _by_rule(keyed: _Keyed, rule_count: int) -> list[Finding]:
+    """Check findings rule by rule and, within a rule, policy by policy."""
     by_rule: list[list[Finding]] = [[] for _ in range(rule_count)]
     for _, found in keyed:
         for index, findings in found:
             by_rule[index].extend(findings)
-    policies = [policy for policy, _ in keyed]
-    extraction.policies = policies
-    return extraction, policies, [finding for findings in by_rule for finding in findings]
+    return [finding for findings in by_rule for finding in findings]
 
 
 def _dedupe(findings: Sequence[Finding]) -> list[Finding]:
@@ -327,8 +364,12 @@ def _lint(
         claimed = sum(len(files) for files in discovered.by_source.values())
         progress(claimed, discovered.scanned)
     groups = plan(discovered, 1 if stdin is not None else jobs)
-    results = _run(groups, registry, discovered, workspace, (rules, config, registry))
-    extraction, policies, findings = _combine(discovered, results, len(rules))
+    checker_args = (rules, config, registry)
+    results = _run(groups, registry, discovered, workspace, checker_args)
+    extraction, keyed = _combine(discovered, results)
+    layers, keyed = _across_layers(discovered, extraction, keyed, checker_args)
+    policies = extraction.policies
+    findings = _by_rule(keyed, len(rules))
     findings.extend(_problem_findings(extraction.problems, policies, enabled, registry))
     findings = merge_consequences(_dedupe(findings))
     # most trees hold no directive at all, and then the suppression module is not even loaded
@@ -356,6 +397,7 @@ def _lint(
         files_analysed=extraction.files,
         skipped=extraction.skipped,
         files_claimed={f.path: name for name, files in sorted(discovered.by_source.items()) for f in files},
+        layers=layers,
     )
 
 

@@ -259,6 +259,8 @@ class WiringFact:
     detail: str = ""
     subject: str = ""  # the option or component concerned
     replacement: str = ""  # renamed-to, or the suggested spelling
+    # for an `upstream` fact naming a server group (nginx `upstream NAME { server ...; }`): the group's addresses
+    servers: tuple[str, ...] = ()
 
 
 @record
@@ -309,6 +311,42 @@ class CorsPolicy:
 
 
 @record(frozen=True)
+class Service:
+    """How a process is started, from a deployment file: a docker-compose service, a Dockerfile, a Procfile line.
+
+    `folder` is the tree folder (display path, "." for the root) holding the code the process runs, "" when it is
+    not built from the tree (a compose service with only an `image`). `ports` are the ports the process listens on
+    inside its container, each as (port, provenance); `command` is what starts it, as written.
+    """
+
+    kind: str  # compose, dockerfile, procfile, wsgi (a mod_wsgi script: `name` is its file name)
+    name: str  # the service name (compose), the process type (Procfile), "" for a Dockerfile
+    prov: Provenance
+    folder: str = ""
+    aliases: tuple[str, ...] = ()  # container_name, hostname, network aliases
+    ports: tuple[tuple[int, Provenance], ...] = ()
+    command: str = ""
+    command_prov: Optional[Provenance] = None
+    dockerfile: str = ""  # the Dockerfile a compose service builds with (display path), when in the tree
+    # True when the service shares the host's network (compose `network_mode: host`)
+    host_network: bool = False
+    # tree paths (display paths) that a compose service bind-mounts (`./nginx/site.conf:/etc/nginx/conf.d/...`)
+    mounts: tuple[str, ...] = ()
+
+
+@record(frozen=True)
+class Listener:
+    """An application in the tree listens on this port: `app.listen(3000)`, `uvicorn.run(app, port=8000)`,
+    `app.run()` (Flask's default 5000). `assumed` says what had to be assumed (an environment fallback)."""
+
+    path: str
+    port: int
+    prov: Provenance
+    framework: str
+    assumed: str = ""
+
+
+@record(frozen=True)
 class ParseProblem:
     """A file of a supported kind that could not be read or parsed (becomes CORS001)."""
 
@@ -347,6 +385,9 @@ class Extraction:
     files: set[str] = field(default_factory=set)
     # files skipped on purpose, with the reason (size limit, outside the tree, ...)
     skipped: dict[str, str] = field(default_factory=dict)
+    # deployment facts (how processes start) and application listen ports, for links across layers
+    services: list[Service] = field(default_factory=list)
+    listeners: list[Listener] = field(default_factory=list)
 
     def merge(self, other: "Extraction") -> None:
         self.policies.extend(other.policies)
@@ -354,3 +395,5 @@ class Extraction:
         self.comments.extend(other.comments)
         self.files |= other.files
         self.skipped.update(other.skipped)
+        self.services.extend(other.services)
+        self.listeners.extend(other.listeners)

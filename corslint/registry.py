@@ -28,6 +28,7 @@ BUILTIN_SOURCES: dict[str, str] = {
     "apache": "corslint.sources.apache:ApacheSource",
     "python": "corslint.sources.python:PythonSource",
     "python-deps": "corslint.sources.python:PythonDepsSource",
+    "deploy": "corslint.sources.deploy:DeploySource",
 }
 # each built-in source's name rule (its `may_claim`) and whether its `claims` reads the first bytes: enough for
 # discovery, so a source is imported only when a file may be its kind
@@ -37,6 +38,7 @@ BUILTIN_NAME_RULES: dict[str, tuple[str, bool]] = {
     "apache": ("corslint.sources.apache.names:may_claim", True),
     "python": ("corslint.sources.python.names:may_claim_code", False),
     "python-deps": ("corslint.sources.python.names:may_claim_dependencies", False),
+    "deploy": ("corslint.sources.deploy.names:may_claim", False),
 }
 
 

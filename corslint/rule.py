@@ -27,9 +27,15 @@ class RuleContext:
     trusted_origins: tuple[str, ...] = ()
     public_paths: tuple[str, ...] = ()
     options: dict[str, Any] = field(default_factory=dict)
+    # the request paths across layers (`corslint.layers.links.Layers`), when the policy is on one; None otherwise
+    layers: Any = None
 
     def option(self, name: str, default: Any = None) -> Any:
         return self.options.get(name, default)
+
+    def paths_of(self, policy: CorsPolicy) -> list:
+        """The linked request paths `policy` is on (as the proxy or an application scope); [] when none."""
+        return self.layers.of(policy) if self.layers is not None else []
 
 
 class Rule:

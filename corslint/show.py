@@ -5,6 +5,8 @@ from __future__ import annotations
 from enum import Enum
 from typing import Any, Optional, Sequence
 
+from corslint.layers.links import Layers, RequestPath
+from corslint.layers.paths import combined
 from corslint.model import CorsPolicy, ListKind, ListSetting, OriginKind, OriginRule, Provenance, Setting, State
 from corslint.records import fields, is_record
 
@@ -23,8 +25,56 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def policies_as_json(policies: Sequence[CorsPolicy]) -> dict[str, Any]:
-    return {"policies": [_plain(policy) for policy in policies]}
+def policies_as_json(policies: Sequence[CorsPolicy], layers: Optional[Layers] = None) -> dict[str, Any]:
+    document: dict[str, Any] = {"policies": [_plain(policy) for policy in policies]}
+    if layers is not None:
+        document["paths"] = [_path_json(path) for path in layers.paths]
+        document["unlinked"] = [
+            {"proxy": _where(item.proxy), "upstream": _plain(item.upstream), "reason": item.reason} for item in layers.unlinked
+        ]
+    return document
+
+
+def _where(policy: CorsPolicy) -> dict[str, Any]:
+    return {"path": policy.location.path, "line": policy.location.line, "scope": policy.scope, "source": policy.source}
+
+
+def _path_json(path: RequestPath) -> dict[str, Any]:
+    return {
+        "proxy": _where(path.proxy),
+        "upstream": _plain(path.upstream),
+        "application": {"service": path.service, "folder": path.folder, "scopes": [_where(app) for app in path.apps]},
+        "steps": [_plain(step) for step in path.steps],
+        "assumed": path.assumed,
+        "headers": [
+            {"name": name, "proxy": proxy, "application": app, "browser_receives": outcome}
+            for name, proxy, app, outcome in combined(path)
+        ],
+    }
+
+
+def layers_as_table(layers: Optional[Layers]) -> str:
+    """The linked request paths (proxy scope -> application, why, the combined headers) and the upstreams left unlinked."""
+    if layers is None or not (layers.paths or layers.unlinked):
+        return ""
+    blocks = []
+    for path in layers.paths:
+        loc = path.proxy.location
+        target = path.upstream.subject or path.upstream.detail
+        lines = [f"{loc.path}:{loc.line}  {path.proxy.scope}  --{path.upstream.detail} {target}-->  {path.service} ({path.folder})"]
+        lines.extend(f"  {'why' if i == 0 else '':<15} {step.note}  ({step.location.path}:{step.location.line})" for i, step in enumerate(path.steps))
+        if path.assumed:
+            lines.append(f"  {'assumed':<15} {path.assumed}")
+        scopes = [f"{app.location.path}:{app.location.line}  {app.scope}  [{app.source}]" for app in path.apps] or ["no CORS settings found there"]
+        lines.extend(f"  {'application' if i == 0 else '':<15} {text}" for i, text in enumerate(scopes))
+        for name, proxy, app, outcome in combined(path):
+            lines.append(f"  {name}: proxy {proxy}; application {app}; browser receives {outcome}")
+        blocks.append("\n".join(lines))
+    for item in layers.unlinked:
+        loc = item.proxy.location
+        target = item.upstream.subject or item.upstream.detail
+        blocks.append(f"{loc.path}:{loc.line}  {item.proxy.scope}  --{item.upstream.detail} {target}-->  not linked: {item.reason}")
+    return "Request paths across layers\n\n" + "\n\n".join(blocks)
 
 
 def _at(prov: Optional[Provenance]) -> str:

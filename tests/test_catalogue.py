@@ -49,7 +49,7 @@ def test_page_matches_rule(rule) -> None:
 def test_page_has_bad_and_good_examples_per_source(rule) -> None:
     page = load_page(rule.code)
     for source in SOURCES:
-        if not any(rule().applies_to(label) for label in source.labels()):
+        if not source.states_policies or not any(rule().applies_to(label) for label in source.labels()):
             continue
         kinds = {ex.kind for ex in page.examples if ex.lang in source.example_langs}
         assert kinds == {"bad", "good"}, f"{rule.code}: needs a bad and a good example in {source.example_langs}"
@@ -61,6 +61,10 @@ def test_example(code: str, index: int, tmp_path: Path) -> None:
     target = tmp_path / example.filename
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_text(example.code, encoding="utf-8")
+    for name, text in example.companions:
+        companion = tmp_path / name
+        companion.parent.mkdir(parents=True, exist_ok=True)
+        companion.write_text(text, encoding="utf-8")
     settings = dict(example.config)
     settings["select"] = [code]
     result = lint_tree(tmp_path, settings)

@@ -51,6 +51,7 @@ KINDS: dict[str, dict[str, Any]] = {
                    "nesting": (("{\n", "}\n"), ("function f() {\n", "}\n"), ("(", ")"), ("[", "]"), ("a ? (", ") : b"))},
     "python": {"names": ("app.py", "settings.py"), "nesting": (("(", ")"), ("[", "]"), ("{1: ", "}"), ("-", ""))},
     "python-deps": {"names": ("requirements.txt", "pyproject.toml"), "nesting": (("[", "]"), ("{a = ", "}"))},
+    "deploy": {"names": ("docker-compose.yml", "Dockerfile", "Procfile"), "nesting": (("[", "]"), ("{a: ", "}"), ("- ", ""))},
 }
 SURVIVED: Counter[str] = Counter()
 _EMPTY = tempfile.mkdtemp(prefix="corslint-fuzz-")
@@ -298,7 +299,7 @@ def run(examples: int, strategy: st.SearchStrategy, body: Callable[..., None]) -
 
 
 # CI examples per source; each example is one input through the source and, separately, through the rules
-EXAMPLES = {"nginx": 200, "apache": 200, "javascript": 200, "python": 200, "python-deps": 100}
+EXAMPLES = {"nginx": 200, "apache": 200, "javascript": 200, "python": 200, "python-deps": 100, "deploy": 100}
 
 
 @pytest.mark.parametrize("kind", sorted(KINDS))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Iterator
 
 from corslint.checks._http_helpers import APPLICATION_SOURCES, library_name
+from corslint.checks._layers import hidden_by_proxy
 from corslint.checks._wiring import facts
 from corslint.model import MIDDLEWARE_ORDER, NOT_INSTALLED
 from corslint.findings import Finding, Severity
@@ -19,9 +20,12 @@ class CorsMiddlewareNotEffective(Rule):
     severity = Severity.ERROR
     security_severity = 3.0
     tags = ("correctness",)
-    sources = APPLICATION_SOURCES
+    sources = APPLICATION_SOURCES | {"nginx"}
 
     def check(self, policy: CorsPolicy, ctx: RuleContext) -> Iterator[Finding]:
+        for path in ctx.paths_of(policy):
+            if path.proxy is policy:
+                yield from hidden_by_proxy(self, path)
         library = library_name(policy.source)
         for fact in facts(policy, NOT_INSTALLED):
             yield self.finding(

@@ -18,6 +18,7 @@ from corslint.checks._http_helpers import (
     related,
     split_list,
 )
+from corslint.checks._layers import preflight_mismatch
 from corslint.checks._wiring import facts
 from corslint.model import ROUTE_METHOD
 from corslint.findings import Finding, Severity
@@ -45,6 +46,12 @@ class IncompletePreflight(Rule):
 
     def check(self, policy: CorsPolicy, ctx: RuleContext) -> Iterator[Finding]:
         yield from self._library_methods(policy)
+        if is_preflight_answer(policy) or policy.preflight.kind is PreflightKind.ANSWERED:
+            for path in ctx.paths_of(policy):
+                found = preflight_mismatch(self, path) if path.proxy is policy else None
+                if found is not None:
+                    yield found
+                    break
         preflight = policy.preflight
         if preflight.kind is not PreflightKind.ANSWERED or not preflight.headers or is_preflight_answer(policy):
             return

@@ -13,6 +13,7 @@ from corslint.checks._http_helpers import (
     place,
     related,
 )
+from corslint.checks._layers import answers_for_application
 from corslint.findings import Confidence, Finding, Severity
 from corslint.model import CorsPolicy, PreflightKind, Provenance, Related
 from corslint.rule import ALL_SOURCES, Option, Rule, RuleContext
@@ -48,6 +49,8 @@ class UnhandledPreflight(Rule):
             return
         if kind is PreflightKind.DELEGATED and ctx.option(ASSUME_UPSTREAM, True):
             return
+        if kind is PreflightKind.DELEGATED and any(answers_for_application(path) for path in ctx.paths_of(policy)):
+            return  # the application behind it, linked in the tree, answers preflights with its CORS library
         reasons = _reasons(policy)
         if not reasons:
             return

@@ -74,6 +74,8 @@ class Source:
     # a few lower-case byte strings: a file none of which appear in needs no parsing
     probe_words: ClassVar[tuple[bytes, ...]] = (b"access-control-",)
     comment_prefixes: ClassVar[tuple[str, ...]] = ("#",)
+    # False for a source of facts other than CORS policies (deployment files): no rule judges its files directly
+    states_policies: ClassVar[bool] = True
 
     def labels(self) -> frozenset[str]:
         return self.produces or frozenset({self.name})

@@ -43,7 +43,9 @@ from corslint.sources.apache.scopes import Entry, Scope
 from corslint.sources.apache.tree import Node
 
 _PROXY = frozenset({"proxypass", "proxypassmatch"})
-_SCRIPTS = frozenset({"fallbackresource"})
+# mod_wsgi hands requests to a Python application, whose headers Apache treats as a backend's (checked on Apache 2.4)
+_WSGI = frozenset({"wsgiscriptalias", "wsgiscriptaliasmatch"})
+_SCRIPTS = frozenset({"fallbackresource"}) | _WSGI
 _AUTH_REQUIRE = lazy(r"^(?:valid-user|user|group|ldap-\S+|file-owner|file-group)$", re.IGNORECASE)
 _OPTIONS_TEST = lazy(r"^!?(?:=OPTIONS|\^?\(?OPTIONS\)?\$?)$", re.IGNORECASE)
 _STATUS = lazy(r"^R(?:edirect)?(?:=(\d{3}|\w+))?$", re.IGNORECASE)
@@ -202,7 +204,9 @@ def _wiring(effective: list[Entry]) -> list[WiringFact]:
     facts = []
     for entry in effective:
         node = entry.node
-        if node.key in _PROXY or (node.key == "sethandler" and node.words and node.words[0].lower().startswith("proxy:")):
+        if node.key in _WSGI and len(node.words) >= 2:
+            facts.append(WiringFact("upstream", Provenance(node.location(), node.raw, entry.context), node.name, node.words[1]))
+        elif node.key in _PROXY or (node.key == "sethandler" and node.words and node.words[0].lower().startswith("proxy:")):
             target = node.words[-1] if node.words else ""
             facts.append(WiringFact("upstream", Provenance(node.location(), node.raw, entry.context), node.name, target))
     return facts

@@ -11,3 +11,8 @@ def may_claim(path: str) -> bool:
     configurable `exclude` defaults (node_modules, dist, build, *.min.js, ...)."""
     name = path.rpartition("/")[2].lower()
     return name.endswith(EXTENSIONS) and not name.endswith(".d.ts")
+
+
+def listens(data: bytes) -> bool:
+    """May the file start a server (`app.listen(...)`)? Such a file is read for its port even without CORS in it."""
+    return b".listen(" in data

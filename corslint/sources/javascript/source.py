@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, ClassVar
 from corslint.errors import describe
 from corslint.model import CorsPolicy, Extraction, Location, ParseProblem
 from corslint.sources.base import Source, decode
-from corslint.sources.javascript.names import may_claim
+from corslint.sources.javascript.names import listens, may_claim
 from corslint.workspace import SourceFile, Workspace
 
 if TYPE_CHECKING:
@@ -63,17 +63,24 @@ class JavaScriptSource(Source):
             location = Location(source_file.path, 1, 1)
             extraction.problems.append(ParseProblem(location, f"cannot read file: {exc.strerror or exc}", self.name))
             return linker
-        if not self.worth_parsing(data):
+        worth = self.worth_parsing(data)
+        if not worth and not listens(data):
             return linker
         text, error = decode(data)
         if error is not None:
-            extraction.problems.append(ParseProblem(Location(source_file.path, 1, 1), f"cannot decode file: {error}", self.name))
+            if worth:
+                extraction.problems.append(ParseProblem(Location(source_file.path, 1, 1), f"cannot decode file: {error}", self.name))
             return linker
+        from corslint.sources.javascript.listeners import listeners
         from corslint.sources.javascript.modules import Linker
         from corslint.sources.javascript.syntax import Doc, comments
 
         linker = linker or Linker(workspace, Doc.parse)
         doc, bindings = linker.entry(source_file.path, source_file.abs_path, text)
+        if listens(data):
+            extraction.listeners.extend(listeners(doc, bindings))
+        if not worth:  # read for its listen port only: its syntax and comments are not this tool's business
+            return linker
         problem = _syntax_problem(doc)
         if problem is not None:
             extraction.problems.append(problem)

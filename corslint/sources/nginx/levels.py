@@ -31,6 +31,7 @@ class Level:
         "kind", "node", "parent", "chain", "root", "names", "own_add", "own_more", "inherit", "rewrite",
         "ifs", "children", "passes", "hides", "auth", "limit_except", "handlers", "error_pages",
         "eff_add", "eff_more", "eff_hides", "eff_auth", "eff_error_pages", "inherit_mode", "label", "head", "depth", "home", "_scope",
+        "upstreams",
     )
 
     def __init__(self, kind: str, node: Optional[Node], parent: Optional["Level"], chain: Chain, root: ParsedFile) -> None:
@@ -52,7 +53,17 @@ class Level:
         self.limit_except: list[Node] = []
         self.handlers: list[Node] = []
         self.error_pages: list[Node] = []
+        self.upstreams: dict[str, list[str]] = {}  # `upstream NAME { server ADDRESS; }` groups defined here
         self._scope: Optional[str] = None
+
+    def upstream_group(self, name: str) -> Optional[list[str]]:
+        """The servers of the `upstream` group `name` defined here or at an outer level."""
+        level: Optional[Level] = self
+        while level is not None:
+            if name in level.upstreams:
+                return level.upstreams[name]
+            level = level.parent
+        return None
 
     @property
     def own_headers(self) -> bool:
@@ -72,6 +83,8 @@ class Level:
                 if kind is None or (kind == "if" and self.kind == "if") or (kind == "http" and self.kind != "root"):
                     if name == "limit_except":
                         self.limit_except.append(node)
+                    elif name == "upstream" and node.args:
+                        self.upstreams[node.args[0]] = [c.args[0] for c in node.children if c.name == "server" and c.args]
                     continue
                 child = Level(kind, node, self, chain, self.root)
                 nested.append(child)

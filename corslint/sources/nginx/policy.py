@@ -128,7 +128,8 @@ class PolicyBuilder:
         header_ifs = [level for level in place.ifs if level.own_headers]
         has_cors = any(is_cors_name(h.name) for h in headers)
         if place.kind == "location":
-            wanted = has_cors or bool(delivery)
+            # a location that hides an application's CORS headers is a scope too: what it hides may be all there is
+            wanted = has_cors or bool(delivery) or (bool(place.passes) and _hides_cors(place))
         else:
             wanted = (has_cors and not self._covered(place)) or bool(delivery)
         if not wanted and not header_ifs:
@@ -412,7 +413,9 @@ class PolicyBuilder:
         facts: list[WiringFact] = []
         for level in levels:
             for node in level.passes:
-                facts.append(WiringFact("upstream", _prov(node, level), node.name, node.args[0] if node.args else ""))
+                target = node.args[0] if node.args else ""
+                group = level.upstream_group(_group_name(target))
+                facts.append(WiringFact("upstream", _prov(node, level), node.name, target, servers=tuple(group or ())))
         place = levels[-1]
         for entries in place.eff_hides.values():
             for node, owner in entries:
@@ -558,6 +561,20 @@ def _expand_extensions(group: str) -> list[str]:
         head, char, tail = match.groups()
         found.extend([head + char + tail, head + tail])
     return found
+
+
+def _hides_cors(place: Level) -> bool:
+    return any(
+        node.name.endswith("_hide_header") and node.args and is_cors_name(node.args[0])
+        for entries in place.eff_hides.values()
+        for node, _ in entries
+    )
+
+
+def _group_name(target: str) -> str:
+    """`backend` of `http://backend/api` or `backend:8000`: what may name an `upstream` group."""
+    rest = target.partition("://")[2] or target
+    return rest.partition("/")[0]
 
 
 def _content_of(place: Level) -> str:

@@ -52,6 +52,7 @@ class _Extractor:
         self.loader = ModuleLoader(workspace)
 
     def run(self, files: list[SourceFile], worth) -> None:  # type: ignore[no-untyped-def]
+        from corslint.sources.python.listeners import listeners, wanted
         from corslint.sources.python.module import PyModule, parse_module
 
         roots: list[PyModule] = []
@@ -63,12 +64,19 @@ class _Extractor:
                     ParseProblem(Location(source_file.path, 1, 1), f"cannot read file: {exc.strerror or exc}", SOURCE)
                 )
                 continue
-            if not worth(data):
+            worth_it = worth(data)
+            starts_server = wanted(data)
+            if not worth_it and not starts_server:
                 continue
             parsed = parse_module(source_file.path, data, source_file.abs_path)
             if isinstance(parsed, ParseProblem):
-                self.extraction.problems.append(parsed)
-                self.extraction.files.add(source_file.path)
+                if worth_it:
+                    self.extraction.problems.append(parsed)
+                    self.extraction.files.add(source_file.path)
+                continue
+            if starts_server:
+                self.extraction.listeners.extend(listeners(parsed))
+            if not worth_it:  # read for its listen port only
                 continue
             self.loader.add(parsed)
             roots.append(parsed)

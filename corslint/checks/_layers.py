@@ -1,0 +1,172 @@
+"""Findings on a linked request path. CORS404: the proxy in front of an application adds a single-valued CORS header
+the application already sends, so the browser receives two. CORS501: the proxy hides the application's
+Access-Control-Allow-Origin and sends none itself, so the application's CORS settings never reach the browser.
+CORS202: the proxy answers the preflight itself and refuses methods, headers or origins the application allows."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Iterator, Optional
+
+from corslint.checks._http_helpers import (
+    ACAH as ACAH_NAME,
+    ACAM as ACAM_NAME,
+    anchor_prov,
+    first_emission,
+    is_preflight_answer,
+    library_name,
+    preflighted_headers,
+    preflighted_methods,
+    quoted,
+)
+from corslint.findings import Finding, Severity
+from corslint.layers.links import RequestPath
+from corslint.layers.paths import ACAO, app_sends, app_wide, hidden, live_origins, module_of, overlap, proxy_copies
+from corslint.model import CorsPolicy, HeaderEmission, ListKind, ListSetting, OriginKind, PreflightKind, Related
+
+if TYPE_CHECKING:
+    from corslint.rule import Rule
+
+_HOW = {
+    "nginx": "nginx's `add_header` adds to the headers the upstream sent and never replaces them (checked on nginx 1.22)",
+    "apache-add": "Apache's `Header add` and `append` keep the backend's own copy (checked on Apache 2.4)",
+    "apache": "Apache's `always` table is kept apart from the headers a proxied or mod_wsgi application sends and never "
+    "replaces them (checked on Apache 2.4)",
+}
+_FIX = {
+    "nginx": "keep one layer in charge: drop these add_header lines and let the application answer, or put "
+    "`{module}_hide_header {header};` next to them so nginx's value replaces the application's",
+    "apache": "keep one layer in charge: drop this line and let the application answer, or use `Header set` "
+    "(onsuccess), which replaces the application's copy",
+}
+
+
+def across_layers(rule: "Rule", path: RequestPath, doubled: set[str]) -> Optional[Finding]:
+    """One finding per path: the single-valued headers both layers send, anchored at the proxy's first one."""
+    if is_preflight_answer(path.proxy):
+        return None  # the proxy's own OPTIONS answer: the request never reaches the application
+    copies: list[tuple[HeaderEmission, Related]] = []
+    app_note = None
+    proxy_origins = live_origins(path.proxy)
+    sure = True
+    for app in path.apps:
+        if not app_wide(app):
+            continue
+        sent = app_sends(app)
+        if not sent:
+            continue
+        shared = overlap(proxy_origins, live_origins(app)) if ACAO in sent else False
+        if shared is False and path.proxy.origins:
+            continue
+        sure = sure and shared is True
+        for emission in proxy_copies(path):
+            low = emission.name.lower()
+            if low in sent and low not in doubled and all(e.name.lower() != low for e, _ in copies):
+                copies.append((emission, Related(sent[low].location, f"the {library_name(app.source)} also sends {emission.name} here")))
+                app_note = app_note or (app, sent[low])
+    if not copies or app_note is None:
+        return None
+    for emission, _ in copies:
+        doubled.add(emission.name.lower())
+    anchor = next((e for e, _ in copies if e.name.lower() == ACAO), copies[0][0])
+    app, app_prov = app_note
+    names = " and ".join(e.name for e, _ in copies)
+    lines = " and ".join(quoted(e.prov) for e, _ in copies)
+    certain = sure and not path.assumed and not path.proxy.condition and not any(e.conditional for e, _ in copies)
+    target = path.upstream.subject or path.upstream.detail
+    lead = (
+        f"{names} {'is' if len(copies) == 1 else 'are'} sent twice on responses from `{path.proxy.scope}`: {lines} "
+        f"{'adds it' if len(copies) == 1 else 'add them'}, and the application behind `{path.upstream.detail} {target}` "
+        f"({path.service}, in `{path.folder}`) sends its own from {quoted(app_prov)} ({app.location.path}, line "
+        f"{app_prov.location.line}). {_HOW[_how(path.proxy.source, anchor)]}, so the browser sees two values and rejects the "
+        "response with \"multiple values\""
+    )
+    scope = "for every origin the application allows" if certain else "for the origins both layers allow"
+    assumed = f" (assuming {path.assumed})" if path.assumed else ""
+    message = f"{lead} {scope}{assumed}. To fix, {_FIX[path.proxy.source].format(header=anchor.name, module=module_of(path.upstream))}."
+    related = [related for _, related in copies] + list(path.steps)
+    severity = None if certain else Severity.WARNING
+    return rule.finding(path.proxy, anchor.prov, message, severity=severity, hint=f"send {anchor.name} from one layer only", related=related)
+
+
+def _how(source: str, emission: HeaderEmission) -> str:
+    return "apache-add" if source == "apache" and emission.action in ("add", "append") else source
+
+
+def hidden_by_proxy(rule: "Rule", path: RequestPath) -> Iterator[Finding]:
+    hide = hidden(path).get(ACAO)
+    if hide is None or any(e.name.lower() == ACAO for e in path.proxy.emissions):
+        return
+    for app in path.apps:
+        sent = app_sends(app).get(ACAO)
+        if sent is None or not app_wide(app):
+            continue
+        target = path.upstream.subject or path.upstream.detail
+        message = (
+            f"{quoted(hide.prov)} removes the Access-Control-Allow-Origin that the application behind "
+            f"`{path.upstream.detail} {target}` ({path.service}, in `{path.folder}`) sends from {quoted(sent)} "
+            f"({sent.location.path}, line {sent.location.line}), and this scope sends none of its own (checked on "
+            f"nginx 1.22): the {library_name(app.source)} settings never reach the browser, and every cross-origin "
+            "read through this proxy fails. Remove that line, or send the header from nginx instead."
+        )
+        related = [Related(sent.location, f"the {library_name(app.source)} sends Access-Control-Allow-Origin here")]
+        yield rule.finding(path.proxy, hide.prov, message, hint="remove proxy_hide_header Access-Control-Allow-Origin", related=related + list(path.steps))
+        return
+
+
+def answers_for_application(path: RequestPath) -> bool:
+    """Does a CORS library of the application answer the preflights the proxy passes on?"""
+    return any(app_wide(app) and app.preflight.kind is PreflightKind.LIBRARY for app in path.apps)
+
+
+def preflight_mismatch(rule: "Rule", path: RequestPath) -> Optional[Finding]:
+    """The proxy's own OPTIONS answer (`path.proxy` is that branch) against what the application allows."""
+    proxy = path.proxy
+    for app in path.apps:
+        if not app_wide(app) or app.preflight.kind is not PreflightKind.LIBRARY:
+            continue
+        refused = []
+        methods = _refused(proxy.methods, preflighted_methods(app.methods) if _written(app.methods) else [], upper=True)
+        if methods:
+            refused.append((f"method{'s' if len(methods) > 1 else ''} {', '.join(methods)}", app.methods.prov))
+        headers = _refused(proxy.allow_headers, preflighted_headers(app.allow_headers) if _written(app.allow_headers) else [])
+        if headers:
+            refused.append((f"request header{'s' if len(headers) > 1 else ''} {', '.join(headers)}", app.allow_headers.prov))
+        origins = _refused_origins(proxy, app)
+        if origins:
+            refused.append((f"origin{'s' if len(origins) > 1 else ''} {', '.join(origins)}", app.origins[0].prov))
+        if not refused:
+            continue
+        emission = first_emission(proxy.emissions, ACAM_NAME) or first_emission(proxy.emissions, ACAH_NAME)
+        anchor = emission.prov if emission is not None else anchor_prov(proxy) or proxy.preflight.prov
+        what = "; ".join(f"the {phrase} (from {quoted(prov)}, {prov.location.path} line {prov.location.line})" if prov else f"the {phrase}" for phrase, prov in refused)
+        target = path.upstream.subject or path.upstream.detail
+        message = (
+            f"This scope answers OPTIONS preflights itself, so the {library_name(app.source)} behind `{path.upstream.detail} "
+            f"{target}` ({path.service}, in `{path.folder}`) never sees them, and the answer refuses what the application "
+            f"allows: {what}. Browsers stop those requests at the preflight, before the application is asked. "
+            "List the same methods, headers and origins in both places, or let the preflight through to the application."
+        )
+        related = [Related(prov.location, "the application allows it here") for _, prov in refused if prov is not None]
+        severity = Severity.WARNING if path.assumed else None
+        return rule.finding(proxy, anchor, message, severity=severity, hint="answer the preflight with what the application allows", related=related + list(path.steps))
+    return None
+
+
+def _written(setting: ListSetting) -> bool:
+    return setting.kind is ListKind.EXPLICIT and not setting.default
+
+
+def _refused(answer: ListSetting, wanted: list[str], *, upper: bool = False) -> list[str]:
+    if not wanted or answer.kind in (ListKind.ANY, ListKind.REFLECT, ListKind.UNKNOWN) or any(i.strip() == "*" for i in answer.items):
+        return []
+    listed = {item.strip().upper() if upper else item.strip().lower() for item in answer.items}
+    return [name for name in wanted if (name.upper() if upper else name.lower()) not in listed]
+
+
+def _refused_origins(proxy: CorsPolicy, app: CorsPolicy) -> list[str]:
+    mine = live_origins(proxy)
+    theirs = live_origins(app)
+    if not mine or not theirs or any(rule.kind is not OriginKind.EXACT for rule in mine + theirs):
+        return []
+    allowed = {rule.value.lower().rstrip("/") for rule in mine}
+    return [rule.value for rule in theirs if rule.value.lower().rstrip("/") not in allowed]

@@ -1,0 +1,80 @@
+"""The deployment `Source`: claims docker-compose files, Dockerfiles, Procfiles and mod_wsgi scripts and states
+their services. A file
+that also carries CORS values (Traefik labels, header middlewares) is reported as not checked, as before it was read."""
+
+from __future__ import annotations
+
+from corslint.model import Extraction, Location, Provenance, Service
+from corslint.sources.base import Source, decode
+from corslint.sources.deploy.names import kind_of, may_claim
+from corslint.workspace import SourceFile, Workspace
+
+# the words that show CORS values in a compose file (Traefik's header middleware labels, raw header values)
+_CORS_WORDS = (b"accesscontrolallow", b"access-control-", b"enable-cors", b"cors-allow-")
+_NOT_CHECKED = (
+    "docker-compose file with CORS settings (Traefik labels or header values); only its services are read, to link "
+    "proxies to applications; its CORS values are not checked (no corslint source reads them yet)"
+)
+
+
+class DeploySource(Source):
+    name = "deploy"
+    reads_head = False
+    probe_words = ()
+    states_policies = False
+
+    def may_claim(self, path: str) -> bool:
+        return may_claim(path)
+
+    def claims(self, path: str, head: bytes) -> bool:
+        return self.may_claim(path)
+
+    def worth_parsing(self, data: bytes) -> bool:
+        return True
+
+    def extract(self, files: list[SourceFile], workspace: Workspace) -> Extraction:
+        extraction = Extraction()
+        for source_file in sorted(files, key=lambda f: f.path):
+            if kind_of(source_file.path) == "package":
+                continue  # only the mark of a project root: discovery's claim says all there is
+            try:
+                data = source_file.read()
+            except OSError as exc:
+                extraction.skipped[source_file.path] = f"cannot read file: {exc.strerror or exc}"
+                continue
+            text, error = decode(data)
+            if error is not None:
+                extraction.skipped[source_file.path] = f"deployment file not read: {error}"
+                continue
+            found = self._services(source_file.path, text, extraction)
+            if found:
+                extraction.services.extend(found)
+                extraction.files.add(source_file.path)
+            if kind_of(source_file.path) == "compose" and any(word in data.lower() for word in _CORS_WORDS):
+                extraction.skipped[source_file.path] = _NOT_CHECKED
+        return extraction
+
+    @staticmethod
+    def _services(path: str, text: str, extraction: Extraction) -> list[Service]:
+        kind = kind_of(path)
+        if kind == "compose":
+            from corslint.sources.deploy.compose import ComposeError, services
+
+            try:
+                return services(path, text)
+            except ComposeError as exc:
+                extraction.skipped[path] = f"docker-compose file not read ({exc}); its services are not linked to proxies"
+                return []
+        if kind == "dockerfile":
+            from corslint.sources.deploy.dockerfile import service
+
+            found = service(path, text)
+            return [found] if found is not None else []
+        if kind == "wsgi":
+            import posixpath
+
+            prov = Provenance(Location(path, 1, 1), posixpath.basename(path), "WSGI script")
+            return [Service("wsgi", posixpath.basename(path), prov, posixpath.dirname(path) or ".")]
+        from corslint.sources.deploy.procfile import services as procfile_services
+
+        return procfile_services(path, text)
