@@ -201,7 +201,6 @@ class _Linker:
         if started is not None:
             steps.append(started)
         known = {port for port, _ in ports}
-        known.update(listener.port for listener in self._listeners_in(folder) if not listener.assumed)
         if target.port and known and target.port not in known:
             if target.port_written or target.port != 80:
                 return f"`{target.text}` names port {target.port}, but compose service `{service.name}` listens on {', '.join(map(str, sorted(known)))}"
@@ -262,9 +261,6 @@ class _Linker:
             if not folder:
                 return None
             folder = posixpath.dirname(folder)
-
-    def _listeners_in(self, folder: str) -> list[Listener]:
-        return [listener for listener in self.listeners if _under(listener.path, folder)]
 
     def _family(self, folder: str, wanted: str) -> Optional[str]:
         """The family of the applications in `folder` (narrowed to `wanted` when the start command says it); None

@@ -27,7 +27,7 @@ def instructions(text: str) -> list[tuple[int, str, str]]:
         if not pending:
             start = number
         if stripped.endswith(escape):
-            pending.append(stripped[:-1])
+            pending.append(stripped[:-1].rstrip())
             continue
         pending.append(stripped)
         joined = " ".join(pending)

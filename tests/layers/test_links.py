@@ -1,0 +1,285 @@
+"""Links from a proxy's upstream to the application in the tree, and when none is made."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from conftest import lint_tree, write_tree
+from corslint.cli import main
+from corslint.layers.targets import address
+
+NGINX_DUPLICATE = """
+server {
+    listen 80;
+    location /api/ {
+        add_header Access-Control-Allow-Origin "https://app.example.com" always;
+        proxy_pass http://%s/;
+    }
+}
+"""
+FASTAPI = """
+from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+
+app = FastAPI()
+app.add_middleware(CORSMiddleware, allow_origins=["https://app.example.com"])
+"""
+EXPRESS = """
+const express = require('express');
+const cors = require('cors');
+const app = express();
+app.use(cors({ origin: 'https://app.example.com' }));
+app.listen(%s);
+"""
+
+
+def _codes(root: Path) -> list[tuple[str, str, int]]:
+    result = lint_tree(root, {"select": ["CORS404", "CORS501", "CORS202"]})
+    return [(f.code, f.location.path, f.location.line) for f in result.findings]
+
+
+def _layers(root: Path):  # type: ignore[no-untyped-def]
+    return lint_tree(root).layers
+
+
+@pytest.mark.parametrize(
+    "text,host,port,written,loopback",
+    [
+        ("http://api:8000/v1", "api", 8000, True, False),
+        ("api:8000", "api", 8000, True, False),
+        ("https://api", "api", 443, False, False),
+        ("http://127.0.0.1:3000", "127.0.0.1", 3000, True, True),
+        ("http://[::1]:3000/", "::1", 3000, True, True),
+        ("http://localhost", "localhost", 80, False, True),
+        ("grpc://user@Backend:50051", "backend", 50051, True, False),
+    ],
+)
+def test_addresses(text: str, host: str, port: int, written: bool, loopback: bool) -> None:
+    found = address(text)
+    assert found is not None
+    assert (found.host, found.port, found.port_written, found.loopback) == (host, port, written, loopback)
+
+
+@pytest.mark.parametrize("text", ["unix:/run/app.sock", "http://$backend", "http://api:99999", "http://{{ host }}:80", ""])
+def test_unreadable_addresses(text: str) -> None:
+    assert address(text) is None
+
+
+def test_compose_service_link_and_its_steps(tmp_path: Path) -> None:
+    write_tree(tmp_path, {
+        "docker-compose.yml": "services:\n  web: {image: nginx}\n  api:\n    build: ./api\n    expose: ['8000']\n",
+        "nginx/site.conf": NGINX_DUPLICATE % "api:8000",
+        "api/main.py": FASTAPI,
+    })
+    layers = _layers(tmp_path)
+    (path,) = layers.paths
+    assert (path.folder, path.service, [app.source for app in path.apps]) == ("api", "compose service api", ["fastapi"])
+    assert [step.location.path for step in path.steps] == ["docker-compose.yml"]
+    assert _codes(tmp_path) == [("CORS404", "nginx/site.conf", 4)]
+
+
+def test_override_file_with_the_same_folder_still_links(tmp_path: Path) -> None:
+    write_tree(tmp_path, {
+        "docker-compose.yml": "services:\n  api:\n    build: ./api\n",
+        "docker-compose.override.yml": "services:\n  api:\n    build: ./api\n    ports: ['8000:8000']\n",
+        "nginx/site.conf": NGINX_DUPLICATE % "api:8000",
+        "api/main.py": FASTAPI,
+    })
+    assert _codes(tmp_path) == [("CORS404", "nginx/site.conf", 4)]
+
+
+@pytest.mark.parametrize(
+    "compose,upstream,reason",
+    [
+        ("services:\n  api: {image: vendor/api}\n", "api:8000", "is not built from this tree"),
+        ("services:\n  api: {build: ./api}\n", "api:8000", None),
+        ("services:\n  api: {build: ./api, expose: ['9000']}\n", "api:8000", "names port 8000, but compose service `api` listens on 9000"),
+    ],
+)
+def test_unlinked_upstreams_say_why(tmp_path: Path, compose: str, upstream: str, reason: str) -> None:
+    write_tree(tmp_path, {"docker-compose.yml": compose, "nginx/site.conf": NGINX_DUPLICATE % upstream, "api/main.py": FASTAPI})
+    layers = _layers(tmp_path)
+    if reason is None:
+        assert len(layers.paths) == 1 and not layers.unlinked
+        return
+    assert not layers.paths
+    (unlinked,) = layers.unlinked
+    assert reason in unlinked.reason
+    assert _codes(tmp_path) == []
+
+
+def test_two_services_of_one_name_built_from_different_folders_link_to_none(tmp_path: Path) -> None:
+    write_tree(tmp_path, {
+        "docker-compose.yml": "services:\n  api: {build: ./api}\n",
+        "docker-compose.prod.yml": "services:\n  api: {build: ./api-v2}\n",
+        "nginx/site.conf": NGINX_DUPLICATE % "api:8000",
+        "api/main.py": FASTAPI,
+        "api-v2/main.py": FASTAPI,
+    })
+    layers = _layers(tmp_path)
+    assert not layers.paths and "different folders" in layers.unlinked[0].reason
+    assert _codes(tmp_path) == []
+
+
+def test_a_service_name_means_nothing_outside_its_project(tmp_path: Path) -> None:
+    write_tree(tmp_path, {
+        "shop/docker-compose.yml": "services:\n  api: {build: ./api}\n",
+        "shop/api/main.py": FASTAPI,
+        "blog/nginx/site.conf": NGINX_DUPLICATE % "api:8000",
+    })
+    layers = _layers(tmp_path)
+    assert not layers.paths and not layers.unlinked
+
+
+def test_a_bind_mount_puts_the_proxy_in_the_project(tmp_path: Path) -> None:
+    write_tree(tmp_path, {
+        "deploy/docker-compose.yml": "services:\n  proxy:\n    image: nginx\n    volumes: ['../conf/site.conf:/etc/nginx/conf.d/default.conf']\n  api: {build: ../api}\n",
+        "conf/site.conf": NGINX_DUPLICATE % "api:8000",
+        "api/main.py": FASTAPI,
+    })
+    assert _codes(tmp_path) == [("CORS404", "conf/site.conf", 4)]
+
+
+def test_applications_of_several_kinds_in_one_folder_need_the_start_command(tmp_path: Path) -> None:
+    files = {
+        "docker-compose.yml": "services:\n  api: {build: .}\n",
+        "nginx/site.conf": NGINX_DUPLICATE % "api:8000",
+        "main.py": FASTAPI,
+        "tools/server.js": EXPRESS % "4000",
+    }
+    write_tree(tmp_path, files)
+    assert "several kinds" in _layers(tmp_path).unlinked[0].reason
+    files["docker-compose.yml"] = "services:\n  api:\n    build: .\n    command: uvicorn main:app --port 8000\n"
+    write_tree(tmp_path, files)
+    (path,) = _layers(tmp_path).paths
+    assert [app.source for app in path.apps] == ["fastapi"]
+
+
+def test_loopback_port_links_the_application_listening_on_it(tmp_path: Path) -> None:
+    write_tree(tmp_path, {
+        "etc/nginx/site.conf": NGINX_DUPLICATE % "127.0.0.1:3000",
+        "server/index.js": EXPRESS % "3000",
+        "worker/index.js": EXPRESS % "3001",
+    })
+    (path,) = _layers(tmp_path).paths
+    assert (path.folder, path.service) == ("server", "port 3000")
+    assert _codes(tmp_path) == [("CORS404", "etc/nginx/site.conf", 4)]
+
+
+def test_loopback_inside_a_compose_project_is_the_proxy_container(tmp_path: Path) -> None:
+    write_tree(tmp_path, {
+        "docker-compose.yml": "services:\n  proxy: {image: nginx}\n  api: {build: ./server}\n",
+        "nginx/site.conf": NGINX_DUPLICATE % "127.0.0.1:3000",
+        "server/index.js": EXPRESS % "3000",
+    })
+    assert not _layers(tmp_path).paths
+
+
+def test_loopback_stays_within_the_proxy_project(tmp_path: Path) -> None:
+    write_tree(tmp_path, {
+        "one/requirements.txt": "flask\n",
+        "one/nginx.conf": NGINX_DUPLICATE % "127.0.0.1:3000",
+        "two/package.json": "{}\n",
+        "two/index.js": EXPRESS % "3000",
+    })
+    assert not _layers(tmp_path).paths
+
+
+def test_listen_port_from_an_environment_fallback_is_an_assumption(tmp_path: Path) -> None:
+    write_tree(tmp_path, {
+        "nginx.conf": NGINX_DUPLICATE % "localhost:3000",
+        "server.js": EXPRESS % "process.env.PORT || 3000",
+    })
+    (path,) = _layers(tmp_path).paths
+    assert path.assumed == "3000 while $PORT is unset"
+    result = lint_tree(tmp_path, {"select": ["CORS404"]})
+    (finding,) = result.findings
+    assert finding.severity.value == "warning" and "assuming 3000 while $PORT is unset" in finding.message
+
+
+def test_upstream_group_of_two_applications_links_to_none(tmp_path: Path) -> None:
+    write_tree(tmp_path, {
+        "docker-compose.yml": "services:\n  a: {build: ./a}\n  b: {build: ./b}\n",
+        "nginx.conf": "upstream pool { server a:8000; server b:8000; }\n" + NGINX_DUPLICATE % "pool",
+        "a/main.py": FASTAPI,
+        "b/main.py": FASTAPI,
+    })
+    layers = _layers(tmp_path)
+    assert not layers.paths and "different applications" in layers.unlinked[0].reason
+
+
+def test_disjoint_allowlists_are_no_duplicate(tmp_path: Path) -> None:
+    write_tree(tmp_path, {
+        "docker-compose.yml": "services:\n  api: {build: ./api}\n",
+        "nginx/site.conf": NGINX_DUPLICATE % "api:8000",
+        "api/main.py": FASTAPI.replace("https://app.example.com", "https://other.example.com"),
+    })
+    assert _codes(tmp_path) == []
+
+
+def test_route_level_and_development_only_settings_are_not_assumed_on_every_response(tmp_path: Path) -> None:
+    write_tree(tmp_path, {
+        "docker-compose.yml": "services:\n  api: {build: ./api}\n",
+        "nginx/site.conf": NGINX_DUPLICATE % "api:3000",
+        "api/app.js": """
+            const express = require('express');
+            const cors = require('cors');
+            const app = express();
+            app.get('/public', cors({ origin: 'https://app.example.com' }), (req, res) => res.end());
+            if (process.env.NODE_ENV !== 'production') {
+              app.use(cors({ origin: 'https://app.example.com' }));
+            }
+        """,
+    })
+    assert len(_layers(tmp_path).paths) == 1
+    assert [f.code for f in lint_tree(tmp_path, {"select": ["CORS404"]}).findings] == []
+
+
+def test_wsgi_script_is_matched_by_its_path(tmp_path: Path) -> None:
+    vhost = (
+        "<VirtualHost *:80>\n    WSGIScriptAlias / /srv/%s\n"
+        '    Header always set Access-Control-Allow-Origin "https://app.example.com"\n</VirtualHost>\n'
+    )
+    flask = 'from flask import Flask\nfrom flask_cors import CORS\napp = Flask(__name__)\nCORS(app, origins=["https://app.example.com"])\n'
+    write_tree(tmp_path, {"apache/site.conf": vhost % "shop/app.wsgi", "shop/app.wsgi": "from app import app as application\n", "shop/app.py": flask, "blog/app.wsgi": "x = 1\n"})
+    (path,) = _layers(tmp_path).paths
+    assert path.folder == "shop"
+    assert _codes(tmp_path) == [("CORS404", "apache/site.conf", 3)]
+    write_tree(tmp_path, {"apache/site.conf": vhost % "app.wsgi"})
+    assert "several WSGI scripts" in _layers(tmp_path).unlinked[0].reason
+
+
+def test_the_same_findings_with_workers(tmp_path: Path) -> None:
+    case = Path(__file__).resolve().parents[2] / "fixtures" / "layers" / "compose-nginx-express-duplicate"
+    one = lint_tree(case, {"select": ["ALL"]}, jobs=1)
+    two = lint_tree(case, {"select": ["ALL"]}, jobs=2)
+    assert [f.message for f in one.findings] == [f.message for f in two.findings]
+    assert one.findings and one.findings[0].code == "CORS404"
+
+
+def test_show_lists_the_paths(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    case = Path(__file__).resolve().parents[2] / "fixtures" / "layers" / "compose-nginx-fastapi-duplicate"
+    monkeypatch.chdir(case)
+    table = CliRunner().invoke(main, ["show", "--isolated", "."])
+    assert table.exit_code == 0
+    assert "Request paths across layers" in table.output
+    assert "--proxy_pass http://api:8000/-->  compose service api (backend)" in table.output
+    assert "browser receives two values (CORS404)" in table.output
+    data = json.loads(CliRunner().invoke(main, ["show", "--isolated", "--format", "json", "."]).output)
+    (path,) = data["paths"]
+    assert path["application"]["folder"] == "backend"
+    assert path["headers"][0]["browser_receives"] == "two values (CORS404)"
+    assert data["unlinked"] == []
+
+
+def test_the_readme_shows_what_show_prints(monkeypatch: pytest.MonkeyPatch) -> None:
+    repo = Path(__file__).resolve().parents[2]
+    readme = (repo / "README.md").read_text(encoding="utf-8")
+    shown = readme.split("```text\nRequest paths across layers\n", 1)[1].split("```", 1)[0]
+    monkeypatch.chdir(repo / "fixtures" / "layers" / "compose-nginx-fastapi-duplicate")
+    printed = CliRunner().invoke(main, ["show", "--isolated", "."]).output
+    assert "Request paths across layers\n" + shown in printed
