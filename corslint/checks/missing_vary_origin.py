@@ -24,6 +24,14 @@ _DYNAMIC = (OriginKind.REFLECT, OriginKind.PATTERN)
 _FIXED = (OriginKind.EXACT, OriginKind.NULL)
 
 
+def _always_varies(proxy: CorsPolicy) -> bool:
+    """Does the proxy add `Vary: Origin` to every response, errors included, unconditionally?"""
+    return any(
+        e.name.lower() == "vary" and "origin" in (v.strip().lower() for v in e.value.split(",")) and e.always and not e.conditional
+        for e in proxy.emissions
+    ) and not proxy.condition
+
+
 class MissingVaryOrigin(Rule):
     code = "CORS401"
     name = "missing-vary-origin"
@@ -39,6 +47,8 @@ class MissingVaryOrigin(Rule):
     def check(self, policy: CorsPolicy, ctx: RuleContext) -> Iterator[Finding]:
         if is_preflight_answer(policy) or _varies_on_origin(policy) or policy.vary_origin.state is State.UNKNOWN:
             return  # a Vary value corslint cannot read may well name Origin
+        if any(path.service.startswith("WSGI script") and _always_varies(path.proxy) for path in ctx.paths_of(policy)):
+            return  # mod_wsgi runs the application inside Apache: its every response leaves with Apache's Vary
         decided_by = _dependency(policy)
         if decided_by is None:
             return

@@ -283,3 +283,17 @@ def test_the_readme_shows_what_show_prints(monkeypatch: pytest.MonkeyPatch) -> N
     monkeypatch.chdir(repo / "fixtures" / "layers" / "compose-nginx-fastapi-duplicate")
     printed = CliRunner().invoke(main, ["show", "--isolated", "."]).output
     assert "Request paths across layers\n" + shown in printed
+
+
+@pytest.mark.parametrize("vary,reported", [('Header always set Vary "Origin"', False), ('Header set Vary "Origin"', True), ("", True)])
+def test_apache_vary_covers_a_mod_wsgi_application(tmp_path: Path, vary: str, reported: bool) -> None:
+    write_tree(tmp_path, {
+        "apache/site.conf": (
+            "<VirtualHost *:80>\n    WSGIScriptAlias / /srv/shop/app.wsgi\n"
+            f'    Header always set Access-Control-Expose-Headers "X-Total"\n    {vary}\n</VirtualHost>\n'
+        ),
+        "shop/app.wsgi": "from app import app as application\n",
+        "shop/app.py": 'from flask import Flask\nfrom flask_cors import CORS\napp = Flask(__name__)\nCORS(app, origins=["https://app.example.com"])\n',
+    })
+    codes = [f.code for f in lint_tree(tmp_path, {"select": ["CORS401"]}).findings]
+    assert codes == (["CORS401"] if reported else [])

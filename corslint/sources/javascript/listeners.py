@@ -12,9 +12,9 @@ _MAX_DEPTH = 8
 
 
 def listeners(doc, bindings) -> Iterator[Listener]:  # type: ignore[no-untyped-def]
-    from corslint.sources.javascript.syntax import args_of, callee_parts, walk
+    from corslint.sources.javascript.syntax import args_of, callee_parts
 
-    for node in walk(doc.root):
+    for node in doc.nodes():
         if node.type != "call_expression":
             continue
         obj, prop = callee_parts(doc, node)
