@@ -98,7 +98,7 @@ class _Linker:
         self.services = [s for s in services if s.kind == "compose"]
         self.scripts = [s for s in services if s.kind == "wsgi"]
         self.dockerfiles = {s.prov.location.path: s for s in services if s.kind == "dockerfile"}
-        self.listeners = list(listeners)
+        self.listeners = list(listeners) + _procfile_listeners(services)
         self._cache: dict[str, object] = {}
 
     def resolve(self, fact: WiringFact, proxy_file: str) -> _Outcome:
@@ -217,8 +217,7 @@ class _Linker:
         started = read(command)
         if started.port and not started.assumed:  # a default port may be changed by a config file corslint does not read
             ports.append((started.port, prov))
-        family = "javascript" if started.server == "node" else "python" if started.server in _PYTHON_SERVERS else ""
-        return family, Related(prov.location, f"started with `{command}`")
+        return _server_family(started.server), Related(prov.location, f"started with `{command}`")
 
     def _loopback(self, target: Address, proxy_file: str) -> _Outcome:
         """The application listening on the port, looked for in the proxy file's folder and then each folder above it:
@@ -241,7 +240,7 @@ class _Linker:
             return f"several applications in the tree listen on port {target.port} ({', '.join(sorted(folders))})"
         listener = matching[0]
         folder = folders.pop()
-        family = family_of(listener.framework) or ("javascript" if listener.framework == "node" else "python")
+        family = _server_family(listener.framework)
         apps_family = self._family(folder, family)
         if apps_family is None:
             return f"`{folder}` holds applications of several kinds; corslint cannot tell which one listens on {target.port}"
@@ -274,6 +273,29 @@ class _Linker:
 
     def apps_in(self, folder: str, family: str) -> list[CorsPolicy]:
         return [app for app in self.apps if _under(app.location.path, folder) and (not family or family_of(app.source) == family)]
+
+
+def _server_family(server: str) -> str:
+    """The application family a server program or listener framework runs: node -> javascript, uvicorn -> python."""
+    if server == "node":
+        return "javascript"
+    if server in _PYTHON_SERVERS or server in ("aiohttp",):
+        return "python"
+    return family_of(server)
+
+
+def _procfile_listeners(services: Sequence[Service]) -> list[Listener]:
+    """A Procfile process started with a literal port (`gunicorn -b 127.0.0.1:5000 app:app`) listens on it."""
+    from corslint.sources.deploy.commands import read
+
+    found = []
+    for service in services:
+        if service.kind != "procfile" or service.command_prov is None:
+            continue
+        started = read(service.command)
+        if started.port and not started.assumed:
+            found.append(Listener(service.prov.location.path, started.port, service.command_prov, started.server))
+    return found
 
 
 def _under(path: str, folder: str) -> bool:

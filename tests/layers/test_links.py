@@ -297,3 +297,14 @@ def test_apache_vary_covers_a_mod_wsgi_application(tmp_path: Path, vary: str, re
     })
     codes = [f.code for f in lint_tree(tmp_path, {"select": ["CORS401"]}).findings]
     assert codes == (["CORS401"] if reported else [])
+
+
+def test_a_procfile_port_is_a_listener(tmp_path: Path) -> None:
+    write_tree(tmp_path, {
+        "Procfile": "web: gunicorn -b 127.0.0.1:5000 app:app\n",
+        "apache/site.conf": '<Location /api/>\n    Header always set Access-Control-Allow-Origin "https://app.example.com"\n    ProxyPass http://127.0.0.1:5000/\n</Location>\n',
+        "app.py": 'from flask import Flask\nfrom flask_cors import CORS\napp = Flask(__name__)\nCORS(app, origins=["https://app.example.com"])\n',
+    })
+    (path,) = _layers(tmp_path).paths
+    assert (path.service, path.steps[0].note) == ("port 5000", "the application here listens on port 5000")
+    assert _codes(tmp_path) == [("CORS404", "apache/site.conf", 2)]
