@@ -21,7 +21,7 @@ from corslint.checks._http_helpers import (
 from corslint.findings import Finding, Severity
 from corslint.layers.links import RequestPath
 from corslint.layers.paths import ACAO, app_sends, app_wide, hidden, live_origins, module_of, overlap, proxy_copies
-from corslint.model import CorsPolicy, HeaderEmission, ListKind, ListSetting, OriginKind, PreflightKind, Related
+from corslint.model import CorsPolicy, HeaderEmission, ListKind, ListSetting, OriginKind, PreflightKind, Provenance, Related
 
 if TYPE_CHECKING:
     from corslint.rule import Rule
@@ -72,12 +72,10 @@ def across_layers(rule: "Rule", path: RequestPath, doubled: set[str]) -> Optiona
     names = " and ".join(e.name for e, _ in copies)
     lines = " and ".join(quoted(e.prov) for e, _ in copies)
     certain = sure and not path.assumed and not path.proxy.condition and not any(e.conditional for e, _ in copies)
-    target = path.upstream.subject or path.upstream.detail
     lead = (
         f"{names} {'is' if len(copies) == 1 else 'are'} sent twice on responses from `{path.proxy.scope}`: {lines} "
-        f"{'adds it' if len(copies) == 1 else 'add them'}, and the application behind `{path.upstream.detail} {target}` "
-        f"({path.service}, in `{path.folder}`) sends its own from {quoted(app_prov)} ({app.location.path}, line "
-        f"{app_prov.location.line}). {_HOW[_how(path.proxy.source, anchor)]}, so the browser sees two values and rejects the "
+        f"{'adds it' if len(copies) == 1 else 'add them'}, and {_behind(path)} sends its own from {_at(app_prov)}. "
+        f"{_HOW[_how(path.proxy.source, anchor)]}, so the browser sees two values and rejects the "
         "response with \"multiple values\""
     )
     scope = "for every origin the application allows" if certain else "for the origins both layers allow"
@@ -86,6 +84,16 @@ def across_layers(rule: "Rule", path: RequestPath, doubled: set[str]) -> Optiona
     related = [related for _, related in copies] + list(path.steps)
     severity = None if certain else Severity.WARNING
     return rule.finding(path.proxy, anchor.prov, message, severity=severity, hint=f"send {anchor.name} from one layer only", related=related)
+
+
+def _behind(path: RequestPath) -> str:
+    """`the application behind `proxy_pass http://api:8000/` (compose service api, in `backend`)`."""
+    target = path.upstream.subject or path.upstream.detail
+    return f"the application behind `{path.upstream.detail} {target}` ({path.service}, in `{path.folder}`)"
+
+
+def _at(prov: Provenance) -> str:
+    return f"{quoted(prov)} ({prov.location.path}, line {prov.location.line})"
 
 
 def _how(source: str, emission: HeaderEmission) -> str:
@@ -100,11 +108,9 @@ def hidden_by_proxy(rule: "Rule", path: RequestPath) -> Iterator[Finding]:
         sent = app_sends(app).get(ACAO)
         if sent is None or not app_wide(app):
             continue
-        target = path.upstream.subject or path.upstream.detail
         message = (
-            f"{quoted(hide.prov)} removes the Access-Control-Allow-Origin that the application behind "
-            f"`{path.upstream.detail} {target}` ({path.service}, in `{path.folder}`) sends from {quoted(sent)} "
-            f"({sent.location.path}, line {sent.location.line}), and this scope sends none of its own (checked on "
+            f"{quoted(hide.prov)} removes the Access-Control-Allow-Origin that {_behind(path)} sends from "
+            f"{_at(sent)}, and this scope sends none of its own (checked on "
             f"nginx 1.22): the {library_name(app.source)} settings never reach the browser, and every cross-origin "
             "read through this proxy fails. Remove that line, or send the header from nginx instead."
         )
@@ -138,11 +144,10 @@ def preflight_mismatch(rule: "Rule", path: RequestPath) -> Optional[Finding]:
             continue
         emission = first_emission(proxy.emissions, ACAM_NAME) or first_emission(proxy.emissions, ACAH_NAME)
         anchor = emission.prov if emission is not None else anchor_prov(proxy) or proxy.preflight.prov
-        what = "; ".join(f"the {phrase} (from {quoted(prov)}, {prov.location.path} line {prov.location.line})" if prov else f"the {phrase}" for phrase, prov in refused)
-        target = path.upstream.subject or path.upstream.detail
+        what = "; ".join(f"the {phrase} (from {_at(prov)})" if prov else f"the {phrase}" for phrase, prov in refused)
         message = (
-            f"This scope answers OPTIONS preflights itself, so the {library_name(app.source)} behind `{path.upstream.detail} "
-            f"{target}` ({path.service}, in `{path.folder}`) never sees them, and the answer refuses what the application "
+            f"This scope answers OPTIONS preflights itself, so the {library_name(app.source)} of {_behind(path)} never "
+            "sees them, and the answer refuses what the application "
             f"allows: {what}. Browsers stop those requests at the preflight, before the application is asked. "
             "List the same methods, headers and origins in both places, or let the preflight through to the application."
         )

@@ -76,6 +76,12 @@ def _scalar(node: object) -> Optional[str]:
     return str(node.value) if isinstance(node, yaml.ScalarNode) else None
 
 
+def _long_form(node: object, key: str) -> Optional[str]:
+    """`key`'s text in the long form of a list entry (`{target: 80, published: 8080}`, `{source: ./x, target: /y}`)."""
+    entry = _mapping(node).get(key)
+    return _scalar(entry[1]) if entry is not None else None
+
+
 def _items(node: object) -> list[object]:
     import yaml
 
@@ -111,8 +117,7 @@ def _mounts(path: str, entry: Optional[tuple[object, object]]) -> list[str]:
     for item in _items(entry[1]):
         text = _scalar(item)
         if text is None:
-            source = _mapping(item).get("source")
-            text = _scalar(source[1]) if source is not None else None
+            text = _long_form(item, "source")
         else:
             text = text.split(":", 1)[0] if ":" in text else ""
         if text and text.startswith("."):  # a named volume has no path; an absolute one is outside the tree
@@ -173,8 +178,7 @@ def _ports(path: str, entry: Optional[tuple[object, object]], context: str, *, t
     for item in _items(entry[1]):
         text = _scalar(item)
         if text is None:
-            target = _mapping(item).get("target")
-            text = _scalar(target[1]) if target is not None else None
+            text = _long_form(item, "target")
         if text is None:
             continue
         port_text = text.rpartition(":")[2] if target_only else text
