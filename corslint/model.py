@@ -294,6 +294,9 @@ class CorsPolicy:
     content: str = ""
     # A condition under which this whole scope applies (nginx `if`, Apache <If>), "" if unconditional
     condition: str = ""
+    # The condition of the `if` a CORS library is registered under (`if app.config.get("USE_CORS"):`), when the
+    # registration is not unconditional code; "" otherwise. Not a request condition: it holds or not for the process.
+    registered_if: str = ""
     # Origin tests that decide what the server does (reject with 403, set a flag) rather than what
     # Access-Control-Allow-Origin says: `if ($http_origin !~ '^https://app\.example\.com$') { return 403; }`.
     # Each rule is the set of origins the test singles out; the origin rules judge their patterns.
@@ -332,6 +335,8 @@ class Service:
     host_network: bool = False
     # tree paths (display paths) that a compose service bind-mounts (`./nginx/site.conf:/etc/nginx/conf.d/...`)
     mounts: tuple[str, ...] = ()
+    # compose `links`: (service, the alias it has for this service) — `"api_srv:api.net"` names `api_srv` `api.net`
+    links: tuple[tuple[str, str], ...] = ()
 
 
 @record(frozen=True)

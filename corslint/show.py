@@ -154,6 +154,8 @@ def policies_as_table(policies: Sequence[CorsPolicy]) -> str:
         flags = [name for name, on in (("static-assets", policy.static_assets), ("development", policy.development)) if on]
         if policy.condition:
             flags.append(f"only when {policy.condition}")
+        if policy.registered_if:
+            flags.append(f"registered only if {policy.registered_if}")
         if flags:
             rows.append(("notes", ", ".join(flags)))
         lines.extend(f"  {name:<15} {value}" for name, value in rows)

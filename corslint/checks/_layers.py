@@ -20,7 +20,7 @@ from corslint.checks._http_helpers import (
 )
 from corslint.findings import Finding, Severity
 from corslint.layers.links import RequestPath
-from corslint.layers.paths import ACAO, app_sends, app_wide, hidden, live_origins, module_of, overlap, proxy_copies
+from corslint.layers.paths import ACAO, app_sends, covering, hidden, live_origins, module_of, overlap, proxy_copies
 from corslint.model import CorsPolicy, HeaderEmission, ListKind, ListSetting, OriginKind, PreflightKind, Provenance, Related
 
 if TYPE_CHECKING:
@@ -48,9 +48,7 @@ def across_layers(rule: "Rule", path: RequestPath, doubled: set[str]) -> Optiona
     app_note = None
     proxy_origins = live_origins(path.proxy)
     sure = True
-    for app in path.apps:
-        if not app_wide(app):
-            continue
+    for app in covering(path):
         sent = app_sends(app)
         if not sent:
             continue
@@ -73,7 +71,7 @@ def across_layers(rule: "Rule", path: RequestPath, doubled: set[str]) -> Optiona
     lines = " and ".join(quoted(e.prov) for e, _ in copies)
     certain = sure and not path.assumed and not path.proxy.condition and not any(e.conditional for e, _ in copies)
     lead = (
-        f"{names} {'is' if len(copies) == 1 else 'are'} sent twice on responses from `{path.proxy.scope}`: {lines} "
+        f"{names} {'is' if len(copies) == 1 else 'are'} sent twice on responses from this scope: {lines} "
         f"{'adds it' if len(copies) == 1 else 'add them'}, and {_behind(path)} sends its own from {_at(app_prov)}. "
         f"{_HOW[_how(path.proxy.source, anchor)]}, so the browser sees two values and rejects the "
         "response with \"multiple values\""
@@ -81,15 +79,21 @@ def across_layers(rule: "Rule", path: RequestPath, doubled: set[str]) -> Optiona
     scope = "for every origin the application allows" if certain else "for the origins both layers allow"
     assumed = f" (assuming {path.assumed})" if path.assumed else ""
     message = f"{lead} {scope}{assumed}. To fix, {_FIX[path.proxy.source].format(header=anchor.name, module=module_of(path.upstream))}."
-    related = [related for _, related in copies] + list(path.steps)
+    related = [related for _, related in copies] + _steps(path)
     severity = None if certain else Severity.WARNING
     return rule.finding(path.proxy, anchor.prov, message, severity=severity, hint=f"send {anchor.name} from one layer only", related=related)
 
 
 def _behind(path: RequestPath) -> str:
-    """`the application behind `proxy_pass http://api:8000/` (compose service api, in `backend`)`."""
-    target = path.upstream.subject or path.upstream.detail
-    return f"the application behind `{path.upstream.detail} {target}` ({path.service}, in `{path.folder}`)"
+    """`the application behind this proxy (compose service api, in `backend`)`: the same words for every location that
+    proxies to it, so reporters fold one fault repeated in several locations into one entry."""
+    return f"the application behind this proxy ({path.service}, in `{path.folder}`)"
+
+
+def _steps(path: RequestPath) -> list[Related]:
+    """The link as notes: the `*_pass` line, then each step to the application."""
+    passed = Related(path.upstream.prov.location, f"`{path.upstream.prov.raw}` hands the requests to {path.service}")
+    return [passed, *path.steps]
 
 
 def _at(prov: Provenance) -> str:
@@ -104,9 +108,9 @@ def hidden_by_proxy(rule: "Rule", path: RequestPath) -> Iterator[Finding]:
     hide = hidden(path).get(ACAO)
     if hide is None or any(e.name.lower() == ACAO for e in path.proxy.emissions):
         return
-    for app in path.apps:
+    for app in covering(path):
         sent = app_sends(app).get(ACAO)
-        if sent is None or not app_wide(app):
+        if sent is None:
             continue
         message = (
             f"{quoted(hide.prov)} removes the Access-Control-Allow-Origin that {_behind(path)} sends from "
@@ -115,20 +119,20 @@ def hidden_by_proxy(rule: "Rule", path: RequestPath) -> Iterator[Finding]:
             "read through this proxy fails. Remove that line, or send the header from nginx instead."
         )
         related = [Related(sent.location, f"the {library_name(app.source)} sends Access-Control-Allow-Origin here")]
-        yield rule.finding(path.proxy, hide.prov, message, hint="remove proxy_hide_header Access-Control-Allow-Origin", related=related + list(path.steps))
+        yield rule.finding(path.proxy, hide.prov, message, hint="remove proxy_hide_header Access-Control-Allow-Origin", related=related + _steps(path))
         return
 
 
 def answers_for_application(path: RequestPath) -> bool:
     """Does a CORS library of the application answer the preflights the proxy passes on?"""
-    return any(app_wide(app) and app.preflight.kind is PreflightKind.LIBRARY for app in path.apps)
+    return any(app.preflight.kind is PreflightKind.LIBRARY for app in covering(path))
 
 
 def preflight_mismatch(rule: "Rule", path: RequestPath) -> Optional[Finding]:
     """The proxy's own OPTIONS answer (`path.proxy` is that branch) against what the application allows."""
     proxy = path.proxy
-    for app in path.apps:
-        if not app_wide(app) or app.preflight.kind is not PreflightKind.LIBRARY:
+    for app in covering(path):
+        if app.preflight.kind is not PreflightKind.LIBRARY:
             continue
         refused = []
         methods = _refused(proxy.methods, preflighted_methods(app.methods) if _written(app.methods) else [], upper=True)
@@ -140,6 +144,8 @@ def preflight_mismatch(rule: "Rule", path: RequestPath) -> Optional[Finding]:
         origins = _refused_origins(proxy, app)
         if origins:
             refused.append((f"origin{'s' if len(origins) > 1 else ''} {', '.join(origins)}", app.origins[0].prov))
+        if app.credentials.is_true() and not app.credentials.default and not proxy.credentials.is_true():
+            refused.append(("credentialed requests (no `Access-Control-Allow-Credentials: true` on the preflight answer)", app.credentials.prov))
         if not refused:
             continue
         emission = first_emission(proxy.emissions, ACAM_NAME) or first_emission(proxy.emissions, ACAH_NAME)
@@ -148,12 +154,13 @@ def preflight_mismatch(rule: "Rule", path: RequestPath) -> Optional[Finding]:
         message = (
             f"This scope answers OPTIONS preflights itself, so the {library_name(app.source)} of {_behind(path)} never "
             "sees them, and the answer refuses what the application "
-            f"allows: {what}. Browsers stop those requests at the preflight, before the application is asked. "
-            "List the same methods, headers and origins in both places, or let the preflight through to the application."
+            f"allows: {what}. Browsers stop such requests through this location at the preflight, before the application "
+            "is asked (corslint cannot tell whether clients send them here). List the same methods, headers and origins "
+            "in both places, or let the preflight through to the application."
         )
         related = [Related(prov.location, "the application allows it here") for _, prov in refused if prov is not None]
-        severity = Severity.WARNING if path.assumed else None
-        return rule.finding(proxy, anchor, message, severity=severity, hint="answer the preflight with what the application allows", related=related + list(path.steps))
+        # certain for the requests it names, but whether clients send them through this location is not known
+        return rule.finding(proxy, anchor, message, severity=Severity.INFO, hint="answer the preflight with what the application allows", related=related + _steps(path))
     return None
 
 

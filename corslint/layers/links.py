@@ -9,7 +9,7 @@ import posixpath
 from typing import Iterable, Optional, Sequence
 
 from corslint.layers.targets import Address, address, written_target
-from corslint.model import CorsPolicy, Listener, Provenance, Related, Service, WiringFact
+from corslint.model import CorsPolicy, Listener, PreflightKind, Provenance, Related, Service, WiringFact
 from corslint.records import field, record
 
 PROXY_SOURCES = frozenset({"nginx", "apache"})
@@ -94,7 +94,8 @@ class _Linker:
         self, policies: Sequence[CorsPolicy], services: Sequence[Service], listeners: Sequence[Listener], roots: Iterable[str],
     ) -> None:
         self.roots = set(roots)
-        self.apps = [p for p in policies if family_of(p.source)]
+        # the applications' CORS scopes (a dependency pin of a CORS library is no scope of the running application)
+        self.apps = [p for p in policies if family_of(p.source) and (p.has_cors or p.preflight.kind is PreflightKind.LIBRARY)]
         self.services = [s for s in services if s.kind == "compose"]
         self.scripts = [s for s in services if s.kind == "wsgi"]
         self.dockerfiles = {s.prov.location.path: s for s in services if s.kind == "dockerfile"}
@@ -179,7 +180,11 @@ class _Linker:
         return cached  # type: ignore[return-value]
 
     def _service(self, target: Address, project: list[Service]) -> _Outcome:
-        named = [s for s in project if target.host == s.name.lower() or target.host in (a.lower() for a in s.aliases)]
+        linked = {service.lower() for s in project for service, alias in s.links if alias.lower() == target.host}
+        named = [
+            s for s in project
+            if target.host == s.name.lower() or target.host in (a.lower() for a in s.aliases) or s.name.lower() in linked
+        ]
         if not named:
             return ""
         built = {s.folder for s in named if s.folder}

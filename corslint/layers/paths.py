@@ -43,14 +43,58 @@ def proxy_copies(path: RequestPath) -> list[HeaderEmission]:
     return [e for e in path.proxy.emissions if e.name.lower() in SINGLE_VALUED and beside_application(path, e)]
 
 
-# what a path setting says when it covers every request: flask-cors's default resource `/*`, Express `app.use('/')`
-_EVERY_PATH = frozenset({"/*", "*", "/", ".*", "/.*", "^.*$", "^/.*$", "/(.*)", "(.*)", "r'/*'"})
+_REGEX_CHARS = frozenset("[](){}?+|\\")
 
 
-def app_wide(app: CorsPolicy) -> bool:
-    """A scope that covers the whole application, unconditionally and in production."""
-    every = all(path in _EVERY_PATH for path in app.paths)
-    return every and not app.condition and not app.development and not app.static_assets and not app.preflight_only
+def app_wide(app: CorsPolicy, seen: str = "/") -> bool:
+    """A scope that covers, unconditionally and in production, every request the application gets through the proxy:
+    `seen` is the path prefix all those requests start with (`/api/` behind `location /api/ { proxy_pass http://api; }`)."""
+    if app.condition or app.registered_if or app.development or app.static_assets or app.preflight_only:
+        return False
+    return all(_covers(pattern, seen) for pattern in app.paths)
+
+
+def covering(path: RequestPath) -> list[CorsPolicy]:
+    """The application's CORS scopes that apply to every request this path hands on."""
+    seen = seen_prefix(path)
+    return [app for app in path.apps if seen and app_wide(app, seen)] if seen else []
+
+
+def _covers(pattern: str, seen: str) -> bool:
+    """Does an application path setting (flask-cors `/api/*`, Express `app.use('/api', ...)`, django `^/api/.*$`) hold
+    every path that starts with `seen`?"""
+    text = pattern.strip()
+    if text.startswith("r'") or text.startswith('r"'):
+        text = text[2:-1]
+    text = text.removeprefix("^").removesuffix("$")
+    for tail in ("(.*)", ".*", "*", "/?"):
+        text = text.removesuffix(tail)
+    if any(char in _REGEX_CHARS for char in text) or "*" in text:
+        return False
+    text = text.replace("\\.", ".") or "/"
+    return seen.startswith(text) or text in ("", "/")
+
+
+def seen_prefix(path: RequestPath) -> str:
+    """The path prefix every request the proxy scope hands on starts with, as the application sees it; "" when it
+    cannot be told (a regex location rewritten by a URI, a variable)."""
+    from corslint.layers.targets import written_target
+
+    location = path.proxy.paths[0] if path.proxy.paths else "/"
+    words = location.split()
+    modifier, prefix = (words[0], words[-1]) if len(words) > 1 else ("", words[0] if words else "/")
+    target = written_target(path.upstream)
+    rest = target.partition("://")[2] if "://" in target else ""
+    uri = "/" + rest.partition("/")[2] if "/" in rest else ""
+    if "$" in uri:
+        return ""
+    if path.proxy.source == "apache":
+        return uri or "/"
+    if modifier in ("~", "~*"):
+        return "" if uri else "/"  # the request's own path goes on unchanged, but a regex says no common prefix
+    if uri:
+        return uri  # nginx replaces the location's prefix with the URI
+    return prefix
 
 
 def live_origins(policy: CorsPolicy) -> list[OriginRule]:
@@ -99,10 +143,9 @@ def combined(path: RequestPath) -> list[tuple[str, str, str, str]]:
     the browser receives), for `corslint show`."""
     hides = hidden(path)
     sent_by_app: dict[str, Provenance] = {}
-    for app in path.apps:
-        if app_wide(app):
-            for name, prov in app_sends(app).items():
-                sent_by_app.setdefault(name, prov)
+    for app in covering(path):
+        for name, prov in app_sends(app).items():
+            sent_by_app.setdefault(name, prov)
     rows = []
     for low, name in _NAMES.items():
         mine = [e for e in path.proxy.emissions if e.name.lower() == low]

@@ -308,3 +308,74 @@ def test_a_procfile_port_is_a_listener(tmp_path: Path) -> None:
     (path,) = _layers(tmp_path).paths
     assert (path.service, path.steps[0].note) == ("port 5000", "the application here listens on port 5000")
     assert _codes(tmp_path) == [("CORS404", "apache/site.conf", 2)]
+
+
+def test_compose_links_name_a_service(tmp_path: Path) -> None:
+    write_tree(tmp_path, {
+        "docker-compose.yml": "services:\n  api_srv: {build: ./api}\n  proxy:\n    build: ./proxy\n    links: ['api_srv:api.net']\n",
+        "proxy/site.conf": NGINX_DUPLICATE % "api.net:8080",
+        "api/main.py": FASTAPI,
+    })
+    (path,) = _layers(tmp_path).paths
+    assert path.service == "compose service api_srv"
+
+
+@pytest.mark.parametrize(
+    "app",
+    [
+        'from flask import Flask\nfrom flask_cors import CORS\napp = Flask(__name__)\nif app.config.get("USE_CORS"):\n    CORS(app, origins=["https://app.example.com"])\n',
+        "const express = require('express');\nconst cors = require('cors');\nconst app = express();\n"
+        "if (config.cors) {\n  app.use(cors({ origin: 'https://app.example.com' }));\n}\napp.listen(8000);\n",
+    ],
+)
+def test_a_library_registered_under_an_if_is_not_assumed(tmp_path: Path, app: str) -> None:
+    name = "api/app.py" if app.startswith("from") else "api/app.js"
+    write_tree(tmp_path, {"docker-compose.yml": "services:\n  api: {build: ./api}\n", "nginx/site.conf": NGINX_DUPLICATE % "api:8000", name: app})
+    (path,) = _layers(tmp_path).paths
+    assert path.apps and path.apps[0].registered_if
+    assert _codes(tmp_path) == []
+
+
+@pytest.mark.parametrize(
+    "location,upstream,resource,linked",
+    [
+        ("/api/", "http://api:8000", '{r"/api/*": {"origins": "*"}}', True),  # the path goes on unchanged
+        ("/api/", "http://api:8000/", '{r"/api/*": {"origins": "*"}}', False),  # `/` replaces /api/: the app sees /x
+        ("/api/", "http://api:8000/api/", '{r"/api/*": {"origins": "*"}}', True),
+        ("/", "http://api:8000", '{r"/*": {"origins": "*"}}', True),
+        ("/", "http://api:8000", '{r"/api/.*": {"origins": "*"}}', False),
+        ("~ ^/api/(.*)$", "http://api:8000/$1", '{r"/*": {"origins": "*"}}', False),  # a variable: unknown path
+    ],
+)
+def test_an_application_path_setting_must_cover_what_the_proxy_hands_on(
+    tmp_path: Path, location: str, upstream: str, resource: str, linked: bool
+) -> None:
+    nginx = (
+        f"server {{\n    location {location} {{\n"
+        '        add_header Access-Control-Allow-Origin "https://app.example.com" always;\n'
+        f"        proxy_pass {upstream};\n    }}\n}}\n"
+    )
+    flask = f'from flask import Flask\nfrom flask_cors import CORS\napp = Flask(__name__)\nCORS(app, resources={resource})\n'
+    write_tree(tmp_path, {"docker-compose.yml": "services:\n  api: {build: ./api}\n", "nginx/site.conf": nginx, "api/app.py": flask})
+    assert bool(_codes(tmp_path)) is linked
+
+
+def test_a_preflight_answer_without_credentials_refuses_credentialed_requests(tmp_path: Path) -> None:
+    write_tree(tmp_path, {
+        "docker-compose.yml": "services:\n  api: {build: ./api}\n",
+        "nginx/site.conf": """
+            server {
+                location / {
+                    if ($request_method = OPTIONS) {
+                        add_header Access-Control-Allow-Origin *;
+                        add_header Access-Control-Allow-Methods "GET, POST";
+                        return 204;
+                    }
+                    proxy_pass http://api:8000;
+                }
+            }
+        """,
+        "api/main.py": FASTAPI.replace('allow_origins=["https://app.example.com"]', 'allow_origins=["*"], allow_credentials=True'),
+    })
+    (finding,) = [f for f in lint_tree(tmp_path, {"select": ["CORS202"]}).findings]
+    assert finding.severity.value == "info" and "credentialed requests" in finding.message

@@ -100,13 +100,27 @@ def _service(path: str, name_node: object, body: object) -> Service:
     if "command" in entries:
         node = entries["command"][1]
         scalar = _scalar(node)
-        command = scalar if scalar is not None else " ".join(s for item in _items(node) if (s := _scalar(item)) is not None)
+        command = (scalar if scalar is not None else " ".join(s for item in _items(node) if (s := _scalar(item)) is not None)).strip()
         command_prov = _prov(path, node, command, context)
     mode = _scalar(entries["network_mode"][1]) if "network_mode" in entries else None
     return Service(
         "compose", name, _prov(path, name_node, name, "services"), folder, tuple(dict.fromkeys(aliases)),
         tuple(ports), command, command_prov, dockerfile, mode == "host", tuple(_mounts(path, entries.get("volumes"))),
+        tuple(_links(entries.get("links"))),
     )
+
+
+def _links(entry: Optional[tuple[object, object]]) -> list[tuple[str, str]]:
+    """`links: ["db_prod:db", "cache"]` as (service, alias) pairs; a bare name is its own alias."""
+    if entry is None:
+        return []
+    found = []
+    for item in _items(entry[1]):
+        text = _scalar(item)
+        if text:
+            service, _, alias = text.partition(":")
+            found.append((service.strip(), (alias or service).strip()))
+    return found
 
 
 def _mounts(path: str, entry: Optional[tuple[object, object]]) -> list[str]:

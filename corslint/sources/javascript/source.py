@@ -112,7 +112,46 @@ def policies(doc, bindings=None) -> list[CorsPolicy]:  # type: ignore[no-untyped
 
         docs = [doc] + (doc.linker.linked_docs() if doc.linker is not None else [])
         mark_development(found, {d.path: development_stretches(d) for d in docs})
+        _mark_registered_if(doc, found)
     return found
+
+
+# the policy labels of a CORS library registered by a call (not hand-written headers, not origin gates)
+_REGISTERED_LIBRARIES = frozenset({"express", "fastify", "koa", "nestjs", "socketio", "apollo"})
+
+
+def _mark_registered_if(doc, found: list[CorsPolicy]) -> None:  # type: ignore[no-untyped-def]
+    """A CORS library registered inside an `if` (`if (config.cors) app.use(cors())`) runs only when that holds."""
+    from corslint.sources.devguard import inside
+
+    libraries = [p for p in found if p.source in _REGISTERED_LIBRARIES and p.location.path == doc.path]
+    if not libraries:
+        return
+    stretches = _branches(doc)
+    for policy in libraries:
+        condition = inside(policy.location, stretches) if stretches else ""
+        if condition and not policy.development:
+            policy.registered_if = condition
+
+
+def _branches(doc) -> list[Guarded]:  # type: ignore[no-untyped-def]
+    """Every `if` statement's branches with the condition under which each runs."""
+    from corslint.sources.devguard import Guarded
+
+    stretches: list[Guarded] = []
+    for node in doc.nodes():
+        if node.type != "if_statement":
+            continue
+        condition = node.child_by_field_name("condition")
+        if condition is None:
+            continue
+        text = doc.raw(condition)
+        for field, holds in (("consequence", True), ("alternative", False)):
+            branch = node.child_by_field_name(field)
+            if branch is not None:
+                where = doc.location(branch)
+                stretches.append(Guarded((where.line, where.column), (where.end_line, where.end_column), text if holds else f"!{text}"))
+    return stretches
 
 
 def development_stretches(doc) -> list[Guarded]:  # type: ignore[no-untyped-def]

@@ -26,6 +26,23 @@ def development_stretches(mod: PyModule) -> list[Guarded]:
     return stretches
 
 
+def branches(mod: PyModule) -> list[Guarded]:
+    """Every `if`/`else` body of `mod` with the condition under which it runs (`not (...)` for an `else`), except the
+    `if __name__ == "__main__":` entry point, which runs whenever the module is the program."""
+    found: list[Guarded] = []
+    for node in ast.walk(mod.tree):
+        if not isinstance(node, ast.If):
+            continue
+        text = _condition(node.test)
+        if not text or text.replace("'", '"') == '__name__ == "__main__"':
+            continue
+        for branch, condition in ((node.body, text), (node.orelse, f"not ({text})")):
+            span = _span(mod, branch)
+            if span is not None:
+                found.append(Guarded(span[0], span[1], condition))
+    return found
+
+
 def debug_entry_point(mod: PyModule) -> bool:
     """True when the module starts a development server with debugging on: `app.run(debug=True)`."""
     for node in ast.walk(mod.tree):

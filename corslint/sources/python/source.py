@@ -12,6 +12,8 @@ from corslint.sources.python.names import may_claim_code
 from corslint.workspace import SourceFile, Workspace
 
 SOURCE = "python"
+# the policy labels of a CORS library registered by a call in the code (not Django settings, not hand-written headers)
+_REGISTERED_LIBRARIES = frozenset({"flask", "fastapi", "starlette"})
 
 
 class PythonSource(Source):
@@ -96,6 +98,26 @@ class _Extractor:
         for policy in self.extraction.policies:
             if policy.location.path in entry:
                 policy.development = True
+        self._registered_if()
+
+    def _registered_if(self) -> None:
+        """A CORS library registered inside an `if` (`if app.config.get("USE_CORS"): CORS(app)`) runs only when that holds."""
+        from corslint.sources.devguard import inside
+        from corslint.sources.python.development import branches
+
+        libraries = [p for p in self.extraction.policies if p.source in _REGISTERED_LIBRARIES]
+        modules = {mod.path: mod for mod in self.loader.modules.values()}
+        cache: dict[str, list] = {}
+        for policy in libraries:
+            mod = modules.get(policy.location.path)
+            if mod is None:
+                continue
+            stretches = cache.get(mod.path)
+            if stretches is None:
+                stretches = cache[mod.path] = branches(mod)
+            condition = inside(policy.location, stretches) if stretches else ""
+            if condition and not policy.development:
+                policy.registered_if = condition
 
     def _policies(self, roots: list) -> None:  # type: ignore[type-arg]
         from corslint.sources.python.flask import AppConfig, collect_app_config
