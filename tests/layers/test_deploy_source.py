@@ -143,3 +143,14 @@ def test_procfile() -> None:
     (web, worker) = procfile_services("Procfile", "# comment\nweb: gunicorn app:app --bind 0.0.0.0:$PORT\nworker: celery -A tasks worker\n")
     assert (web.name, web.command, web.prov.location.line, web.folder) == ("web", "gunicorn app:app --bind 0.0.0.0:$PORT", 2, ".")
     assert worker.name == "worker"
+
+
+def test_a_compose_file_with_cors_values_is_reported_as_not_checked(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from conftest import lint_tree, write_tree
+
+    labels = "services:\n  api:\n    build: .\n    labels:\n      - traefik.http.middlewares.cors.headers.accesscontrolalloworiginlist=*\n"
+    write_tree(tmp_path, {"docker-compose.yml": labels, "docker-compose.override.yml": "services: [\n", "compose.yaml": "services: {}\n"})
+    skipped = lint_tree(tmp_path).skipped
+    assert "its CORS values are not checked" in skipped["docker-compose.yml"]
+    assert skipped["docker-compose.override.yml"].startswith("docker-compose file not read (")
+    assert "compose.yaml" not in skipped
