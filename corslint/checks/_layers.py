@@ -10,8 +10,6 @@ from typing import TYPE_CHECKING, Iterator, Optional
 from corslint.checks._http_helpers import (
     ACAH as ACAH_NAME,
     ACAM as ACAM_NAME,
-    anchor_prov,
-    first_emission,
     is_preflight_answer,
     library_name,
     preflighted_headers,
@@ -20,7 +18,7 @@ from corslint.checks._http_helpers import (
 )
 from corslint.findings import Finding, Severity
 from corslint.layers.links import RequestPath
-from corslint.layers.paths import ACAO, app_sends, covering, hidden, live_origins, module_of, overlap, proxy_copies
+from corslint.layers.paths import ACAC, ACAO, app_sends, covering, hidden, live_origins, module_of, overlap, proxy_copies
 from corslint.model import CorsPolicy, HeaderEmission, ListKind, ListSetting, OriginKind, PreflightKind, Provenance, Related
 
 if TYPE_CHECKING:
@@ -129,56 +127,91 @@ def answers_for_application(path: RequestPath) -> bool:
 
 
 def preflight_mismatch(rule: "Rule", path: RequestPath) -> Optional[Finding]:
-    """The proxy's own OPTIONS answer (`path.proxy` is that branch) against what the application allows."""
-    proxy = path.proxy
+    """The proxy's own OPTIONS answer against what the application allows."""
+    answer = _answer(path.proxy)
+    if answer is None:
+        return None
     for app in covering(path):
         if app.preflight.kind is not PreflightKind.LIBRARY:
             continue
-        refused = []
-        methods = _refused(proxy.methods, preflighted_methods(app.methods) if _written(app.methods) else [], upper=True)
-        if methods:
-            refused.append((f"method{'s' if len(methods) > 1 else ''} {', '.join(methods)}", app.methods.prov))
-        headers = _refused(proxy.allow_headers, preflighted_headers(app.allow_headers) if _written(app.allow_headers) else [])
-        if headers:
-            refused.append((f"request header{'s' if len(headers) > 1 else ''} {', '.join(headers)}", app.allow_headers.prov))
-        origins = _refused_origins(proxy, app)
-        if origins:
-            refused.append((f"origin{'s' if len(origins) > 1 else ''} {', '.join(origins)}", app.origins[0].prov))
-        if app.credentials.is_true() and not app.credentials.default and not proxy.credentials.is_true():
-            refused.append(("credentialed requests (no `Access-Control-Allow-Credentials: true` on the preflight answer)", app.credentials.prov))
+        refused = _refusals(answer, app)
         if not refused:
             continue
-        emission = first_emission(proxy.emissions, ACAM_NAME) or first_emission(proxy.emissions, ACAH_NAME)
-        anchor = emission.prov if emission is not None else anchor_prov(proxy) or proxy.preflight.prov
+        emission = answer.get(ACAM_NAME.lower()) or answer.get(ACAH_NAME.lower()) or answer.get(ACAO)
+        anchor = emission[0].prov if emission else path.proxy.preflight.prov
         what = "; ".join(f"the {phrase} (from {_at(prov)})" if prov else f"the {phrase}" for phrase, prov in refused)
         message = (
             f"This scope answers OPTIONS preflights itself, so the {library_name(app.source)} of {_behind(path)} never "
-            "sees them, and the answer refuses what the application "
-            f"allows: {what}. Browsers stop such requests through this location at the preflight, before the application "
-            "is asked (corslint cannot tell whether clients send them here). List the same methods, headers and origins "
-            "in both places, or let the preflight through to the application."
+            f"sees them, and the answer refuses what the application allows: {what}. Browsers stop such requests "
+            "through this location at the preflight, before the application is asked (corslint cannot tell whether "
+            "clients send them here). List the same methods, headers and origins in both places, or let the preflight "
+            "through to the application."
         )
         related = [Related(prov.location, "the application allows it here") for _, prov in refused if prov is not None]
         # certain for the requests it names, but whether clients send them through this location is not known
-        return rule.finding(proxy, anchor, message, severity=Severity.INFO, hint="answer the preflight with what the application allows", related=related + _steps(path))
+        return rule.finding(path.proxy, anchor, message, severity=Severity.INFO, hint="answer the preflight with what the application allows", related=related + _steps(path))
     return None
+
+
+_Answer = dict[str, list[HeaderEmission]]
+
+
+def _answer(proxy: CorsPolicy) -> Optional[_Answer]:
+    """The headers of the proxy's own OPTIONS answer by lower-cased name; None when the proxy does not answer it."""
+    preflight = proxy.preflight
+    if preflight.kind is PreflightKind.ANSWERED and preflight.headers:
+        headers = list(preflight.headers)
+    elif is_preflight_answer(proxy):
+        headers = list(proxy.emissions)
+    else:
+        return None
+    found: _Answer = {}
+    for emission in headers:
+        found.setdefault(emission.name.lower(), []).append(emission)
+    return found
+
+
+def _refusals(answer: _Answer, app: CorsPolicy) -> list[tuple[str, Optional[Provenance]]]:
+    refused: list[tuple[str, Optional[Provenance]]] = []
+    methods = _refused(answer, ACAM_NAME, preflighted_methods(app.methods) if _written(app.methods) else [])
+    if methods:
+        refused.append((f"method{'s' if len(methods) > 1 else ''} {', '.join(methods)}", app.methods.prov))
+    headers = _refused(answer, ACAH_NAME, preflighted_headers(app.allow_headers) if _written(app.allow_headers) else [])
+    if headers:
+        refused.append((f"request header{'s' if len(headers) > 1 else ''} {', '.join(headers)}", app.allow_headers.prov))
+    origins = _refused_origins(answer, app)
+    if origins:
+        refused.append((f"origin{'s' if len(origins) > 1 else ''} {', '.join(origins)}", app.origins[0].prov))
+    credentialed = any(e.value.strip().strip("'\"") == "true" for e in answer.get(ACAC, []))
+    if app.credentials.is_true() and not app.credentials.default and not credentialed:
+        refused.append(("credentialed requests (no `Access-Control-Allow-Credentials: true` on the preflight answer)", app.credentials.prov))
+    return refused
 
 
 def _written(setting: ListSetting) -> bool:
     return setting.kind is ListKind.EXPLICIT and not setting.default
 
 
-def _refused(answer: ListSetting, wanted: list[str], *, upper: bool = False) -> list[str]:
-    if not wanted or answer.kind in (ListKind.ANY, ListKind.REFLECT, ListKind.UNKNOWN) or any(i.strip() == "*" for i in answer.items):
+def _listed(answer: _Answer, name: str) -> Optional[set[str]]:
+    """The comma-separated values of header `name` on the answer (lower-cased); None when one is not literal (`$var`)."""
+    values: set[str] = set()
+    for emission in answer.get(name.lower(), []):
+        if "$" in emission.value or "%{" in emission.value:
+            return None
+        values.update(item.strip().strip("'\"").lower() for item in emission.value.strip("'\"").split(","))
+    return values
+
+
+def _refused(answer: _Answer, name: str, wanted: list[str]) -> list[str]:
+    listed = _listed(answer, name)
+    if not wanted or listed is None or "*" in listed:
         return []
-    listed = {item.strip().upper() if upper else item.strip().lower() for item in answer.items}
-    return [name for name in wanted if (name.upper() if upper else name.lower()) not in listed]
+    return [item for item in wanted if item.lower() not in listed]
 
 
-def _refused_origins(proxy: CorsPolicy, app: CorsPolicy) -> list[str]:
-    mine = live_origins(proxy)
+def _refused_origins(answer: _Answer, app: CorsPolicy) -> list[str]:
+    allowed = _listed(answer, ACAO)
     theirs = live_origins(app)
-    if not mine or not theirs or any(rule.kind is not OriginKind.EXACT for rule in mine + theirs):
+    if not allowed or "*" in allowed or not theirs or any(rule.kind is not OriginKind.EXACT for rule in theirs):
         return []
-    allowed = {rule.value.lower().rstrip("/") for rule in mine}
-    return [rule.value for rule in theirs if rule.value.lower().rstrip("/") not in allowed]
+    return [rule.value for rule in theirs if rule.value.lower().rstrip("/") not in {a.rstrip("/") for a in allowed}]

@@ -6,6 +6,7 @@ from typing import Iterator, Optional
 
 from corslint import origins
 from corslint.checks._origin_helpers import (
+    problems,
     shown,
     report_each_origin,
     accepts,
@@ -52,6 +53,8 @@ class DevelopmentOrigin(Rule):
         def describe(rule: OriginRule) -> Optional[str]:
             if rule.development:
                 return None  # written under a development guard (`if DEBUG:`, `NODE_ENV !== 'production'`)
+            if rule.kind is OriginKind.EXACT and problems(rule, origins.parse_origin(rule.value)):
+                return None  # a value no browser origin equals trusts nothing (CORS108 says so)
             subject = _subject(rule, policy)
             return f"{subject} in a configuration not marked as development: {WHY}" if subject else None
 

@@ -69,6 +69,10 @@ class InvalidOriginValue(Rule):
             if policy.source == "django" and set(found) <= _DJANGO_MATCHES_ANYWAY:
                 yield self._django_check_rejects(policy, rule, found, fix)
                 continue
+            twin = _listed_correctly(policy, rule)
+            if twin is not None:
+                yield self._dead_entry(policy, rule, found, twin)
+                continue
             message = (
                 f"The origin `{shown(rule.value)}` from {provenance(rule, policy)} can never match a browser's `Origin` "
                 f"header: it {_join(found)}. Browsers compare the origin byte for byte (lower-case scheme and host, "
@@ -102,6 +106,15 @@ class InvalidOriginValue(Rule):
         return self.finding(policy, rule.prov, message, severity=Severity.WARNING, confidence=Confidence.MEDIUM,
                             hint="match `scheme://host[:port]`, anchored, with nothing after the host")
 
+    def _dead_entry(self, policy: CorsPolicy, rule: OriginRule, found: list[str], twin: OriginRule) -> Finding:
+        """The same list also holds the origin as browsers send it: the wrong spelling only never matches."""
+        message = (
+            f"The origin `{shown(rule.value)}` from {provenance(rule, policy)} can never match a browser's `Origin` "
+            f"header: it {_join(found)}. The same setting also lists `{shown(twin.value)}`, the origin as browsers send "
+            "it, so requests from that origin still work; this entry is dead and can be removed."
+        )
+        return self.finding(policy, rule.prov, message, severity=Severity.INFO, hint=f"remove `{rule.value}`")
+
     def _django_check_rejects(self, policy: CorsPolicy, rule: OriginRule, found: list[str], fix: str) -> Finding:
         return self.finding(
             policy,
@@ -129,6 +142,20 @@ _WHY_NEVER = {
 
 # django-cors-headers compares only scheme and host[:port], so these still match; its system check E014 rejects them
 _DJANGO_MATCHES_ANYWAY = frozenset({origins.SLASH, origins.PATH, origins.QUERY})
+
+
+def _listed_correctly(policy: CorsPolicy, rule: OriginRule) -> Optional[OriginRule]:
+    """Another exact origin of the same setting that is what `rule` would be, written as browsers send it."""
+    parsed = exact_origins(rule)
+    if len(parsed) != 1:
+        return None
+    meant = corrected(parsed[0])
+    if meant is None:
+        return None
+    for other in policy.origins:
+        if other is not rule and other.kind is OriginKind.EXACT and other.value.strip() == meant and not problems(other, origins.parse_origin(other.value)):
+            return other
+    return None
 
 
 def _fix(parsed_all: list[origins.ParsedOrigin], found: list[str]) -> str:

@@ -585,3 +585,16 @@ def test_901_any_reflect_and_null_are_outside() -> None:
 def test_901_ignores_dead_and_allowlisted_values() -> None:
     assert run(OriginNotAllowlisted, policy(exact("https://app.example.com"), exact("https://evil.test/"),
                                             pattern(r"^https://admin\.example\.com$")), TRUSTED) == []
+
+
+def test_108_an_entry_listed_again_as_browsers_send_it_is_a_dead_entry() -> None:
+    pol = policy(exact("http://localhost", 4), exact("http://localhost:80", 5), source="express")
+    finding = one(InvalidOriginValue, pol)
+    assert (finding.location.line, finding.severity) == (5, Severity.INFO)
+    assert "also lists `http://localhost`" in finding.message and "dead" in finding.message
+    assert one(InvalidOriginValue, policy(exact("http://localhost:80", 5), source="express")).severity is Severity.ERROR
+
+
+def test_107_skips_a_value_no_browser_origin_equals() -> None:
+    found = run(DevelopmentOrigin, policy(exact("http://localhost", 4), exact("http://localhost:80", 5), source="express"))
+    assert [f.location.line for f in found] == [4]

@@ -73,14 +73,16 @@ class JavaScriptSource(Source):
             return linker
         from corslint.sources.javascript.listeners import listeners
         from corslint.sources.javascript.modules import Linker
-        from corslint.sources.javascript.syntax import Doc, comments
+        from corslint.sources.javascript.syntax import Bindings, Doc, comments
 
+        if not worth:  # read for its listen port only, and let go: its syntax and comments are not this tool's business
+            doc = Doc.parse(source_file.path, text)
+            extraction.listeners.extend(listeners(doc, Bindings(doc)))
+            return linker
         linker = linker or Linker(workspace, Doc.parse)
         doc, bindings = linker.entry(source_file.path, source_file.abs_path, text)
         if listens(data):
             extraction.listeners.extend(listeners(doc, bindings))
-        if not worth:  # read for its listen port only: its syntax and comments are not this tool's business
-            return linker
         problem = _syntax_problem(doc)
         if problem is not None:
             extraction.problems.append(problem)
