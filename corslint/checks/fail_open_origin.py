@@ -37,7 +37,14 @@ class FailOpenOrigin(Rule):
             if not rule.env_fallback or not (rule.kind is OriginKind.ANY or accepts_any(rule)):
                 continue
             variable = env_name(rule.env_fallback)
-            notes = credentials_sentence(policy, "any website") + assumption(rule)
+            if rule.kind is OriginKind.ANY and not rule.allow_all and creds.on:
+                # a literal `*` is never accepted on a credentialed response: the fallback opens only what needs no cookies
+                notes = (
+                    " Credentialed requests fail against `*` (browsers refuse it with credentials, CORS101), so only "
+                    "what an anonymous request can see is open." + assumption(rule)
+                )
+            else:
+                notes = credentials_sentence(policy, "any website") + assumption(rule)
             message = (
                 f"The allowed origins come from {variable}; when it is unset, {where(rule.prov)} ({policy.source}) "
                 f"falls back to {_fallback(rule)}, so a deployment that forgets the variable is open to every "

@@ -68,6 +68,8 @@ def _subject(rule: OriginRule, policy: CorsPolicy, allowed: set[str]) -> Optiona
     if found is None or not (found.accepts_http or _scheme_bypass(found)):
         return None
     example = _scheme_bypass(found) or _http_variant(rule, found)
+    if example and not _is_insecure(origins.parse_origin(example)):
+        return None  # a local-network name is CORS107's; an HSTS-preloaded one is never loaded over HTTP
     such_as = f" such as `{example}`" if example else ""
     if rule in policy.gates:
         return f"{gate_subject(rule, policy)} lets plain-HTTP origins through{such_as}"
@@ -80,7 +82,9 @@ def _subject(rule: OriginRule, policy: CorsPolicy, allowed: set[str]) -> Optiona
 def _is_insecure(parsed: origins.ParsedOrigin) -> bool:
     """Plain HTTP on a public host: localhost, loopback and private-network origins are CORS107's, the more specific."""
     host = host_of(parsed)
-    return parsed.scheme.lower() == "http" and bool(host) and not (origins.is_local_host(host) or origins.is_private_host(host))
+    if parsed.scheme.lower() != "http" or not host or origins.is_local_host(host) or origins.is_private_host(host):
+        return False
+    return not origins.hsts_preloaded(host)
 
 
 def _http_variant(rule: OriginRule, found: origins.PatternReport) -> Optional[str]:

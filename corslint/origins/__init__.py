@@ -21,6 +21,7 @@ _HOME: dict[str, str] = {
     "analyze_pattern": "analysis",
     "pattern_accepts": "analysis",
     "SHARED_HOST_SUFFIXES": "hosts",
+    "hsts_preloaded": "hosts",
     "is_local_host": "hosts",
     "is_private_host": "hosts",
     "shared_host_suffix": "hosts",
@@ -70,7 +71,7 @@ __all__ = [
     "GEN_CAP", "MAX_GROUP_DEPTH", "MAX_PATTERN_CHARS", "MAX_PROGRAM", "NO_DOT_WHY", "NO_HOST", "NO_SCHEME", "NULL_WHY",
     "PATH", "QUERY", "SCHEME_WHY", "SEVERAL", "SHARED_HOST_SUFFIXES", "SLASH", "SUFFIX_WHY", "UNRELATED_WHY", "UPPER",
     "USERINFO", "WILDCARD", "Bypass", "ParsedOrigin", "PatternReport", "analyze_pattern", "in_allowlist",
-    "is_local_host", "is_private_host", "parse_origin", "pattern_accepts", "pattern_outside_allowlist",
+    "hsts_preloaded", "is_local_host", "is_private_host", "parse_origin", "pattern_accepts", "pattern_outside_allowlist",
     "shared_host_suffix", "split_origin_list",
 ]
 
@@ -83,6 +84,7 @@ if TYPE_CHECKING:
     from corslint.origins.analysis import analyze_pattern, pattern_accepts
     from corslint.origins.hosts import (
         SHARED_HOST_SUFFIXES,
+        hsts_preloaded,
         is_local_host,
         is_private_host,
         shared_host_suffix,

@@ -14,6 +14,7 @@ from corslint.origins.hosts import (
     is_under,
     looks_registrable,
     parse_ip,
+    public_suffix,
     registrable_domain,
     shared_host_suffix,
 )
@@ -31,6 +32,7 @@ from corslint.origins.report import (
     FALLBACK_STEPS,
     KIND_ORDER,
     NO_DOT_WHY,
+    OPEN_SUFFIX_WHY,
     NULL_WHY,
     SCHEME_WHY,
     SUFFIX_WHY,
@@ -188,6 +190,12 @@ def _bypasses(
 ) -> list[Bypass]:
     found: dict[str, Bypass] = {}
     for origin in _one_per_host(spelled)[:16]:
+        suffix = _open_suffix(origin, accepts)
+        if suffix is not None:
+            # the "trusted domain" was spelled by a wildcard: what the pattern trusts is every domain under the suffix
+            if not is_private_host(f"x.{suffix}") and "any-origin" not in found:
+                found["any-origin"] = Bypass("any-origin", origin.with_host(f"{_PROBE_LABEL}.{suffix}"), OPEN_SUFFIX_WHY.format(suffix=suffix))
+            continue
         for kind, candidate, why in _host_candidates(origin):
             if kind in found or not accepts(candidate):
                 continue
@@ -199,6 +207,17 @@ def _bypasses(
         if "scheme" not in found and not pinned and accepts(plain):
             found["scheme"] = Bypass("scheme", plain, SCHEME_WHY)
     return list(found.values())
+
+
+_PROBE_LABEL = "attacker-owned"
+
+
+def _open_suffix(origin: _Origin, accepts: Tester) -> Optional[str]:
+    """The public suffix (`dev`, `co.uk`) under which the pattern accepts any domain at all, when it does."""
+    suffix = public_suffix(origin.host)
+    if not suffix or origin.host == suffix or parse_ip(origin.host) is not None or shared_host_suffix(origin.host):
+        return None  # a shared host (`*.github.io`) is told apart by its own report (CORS109)
+    return suffix if accepts(origin.with_host(f"{_PROBE_LABEL}.{suffix}")) else None
 
 
 def _sort(bypasses: Iterable[Bypass]) -> tuple[Bypass, ...]:

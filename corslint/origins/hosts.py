@@ -74,6 +74,19 @@ def is_private_host(host: str) -> bool:
     return any(name.endswith(suffix) or name == suffix[1:] for suffix in _PRIVATE_NAME_SUFFIXES)
 
 
+# Top-level domains on browsers' HSTS preload list as a whole (Google Registry's, preloaded since 2015-2019): browsers
+# never load a plain-HTTP page there, so an `http://` origin under them is never sent
+HSTS_PRELOADED_TLDS = frozenset(
+    "android app bank boo chrome dad day dev eat esq fly foo gle gmail google ing insurance meme mov new nexus page "
+    "phd play prof rsvp search youtube zip".split()
+)
+
+
+def hsts_preloaded(host: str) -> bool:
+    """Is `host` under a top-level domain that browsers reach over HTTPS only?"""
+    return _bare(host).rstrip(".").rpartition(".")[2] in HSTS_PRELOADED_TLDS
+
+
 def shared_host_suffix(host: str) -> Optional[str]:
     """The shared-hosting suffix `host` lies under (or is), the longest one when several apply."""
     labels = _bare(host).split(".")
@@ -86,6 +99,12 @@ def _public_suffix(host: str) -> Optional[str]:
         return ".".join(labels[-2:])
     shared = shared_host_suffix(host)
     return shared if shared else labels[-1]
+
+
+def public_suffix(host: str) -> Optional[str]:
+    """The suffix under which anyone registers a domain (`dev`, `co.uk`, `github.io`) of a host name; None for an IP."""
+    name = _bare(host)
+    return None if parse_ip(name) is not None or "." not in name else _public_suffix(name)
 
 
 def registrable_domain(host: str) -> Optional[str]:

@@ -26,6 +26,7 @@ ANY_WHY = "the pattern accepts every origin"
 UNRELATED_WHY = "the pattern accepts hosts unrelated to the trusted one"
 SCHEME_WHY = "the scheme is not pinned, so the plain-http origin matches and anyone on the network path can act as it"
 NULL_WHY = "the pattern also matches the origin `null`, which sandboxed iframes and file: pages send"
+OPEN_SUFFIX_WHY = "the pattern accepts every domain under `.{suffix}`, and anyone can register one"
 ATTACKER_HOST_WHY = "the pattern accepts a host under a domain anyone can register"
 KIND_ORDER = ("any-origin", "suffix", "no-dot-boundary", "unescaped-dot", "null", "scheme")
 

@@ -598,3 +598,29 @@ def test_108_an_entry_listed_again_as_browsers_send_it_is_a_dead_entry() -> None
 def test_107_skips_a_value_no_browser_origin_equals() -> None:
     found = run(DevelopmentOrigin, policy(exact("http://localhost", 4), exact("http://localhost:80", 5), source="express"))
     assert [f.location.line for f in found] == [4]
+
+
+@pytest.mark.parametrize(
+    "value,reported",
+    [("http://api.partner.com", True), ("http://app.dev", False), ("http://shop.app", False), ("http://printer.local", False)],
+)
+def test_105_an_hsts_preloaded_or_local_name_is_no_plain_http_origin(value: str, reported: bool) -> None:
+    assert bool(run(InsecureOrigin, policy(exact(value), source="express"))) is reported
+
+
+def test_105_pattern_whose_http_example_is_local_is_left_to_107() -> None:
+    found = run(InsecureOrigin, policy(pattern(r"^https?://.*\.local(:[0-9]+)?$"), source="nginx"))
+    assert found == []
+
+
+def test_106_a_wildcard_in_front_of_a_bare_suffix_trusts_every_domain_under_it() -> None:
+    finding = one(PermissiveOriginPattern, policy(pattern(r"^https?://.*\.dev(:[0-9]+)?$")))
+    assert "accepts `https://attacker-owned.dev` (the pattern accepts every domain under `.dev`" in finding.message
+    assert "nothing requires a dot" not in finding.message
+    assert run(PermissiveOriginPattern, policy(pattern(r"^https?://.*\.local(:[0-9]+)?$"))) == []
+
+
+def test_111_a_star_fallback_with_credentials_opens_only_anonymous_reads() -> None:
+    fallback = OriginRule(OriginKind.ANY, "*", prov(4, "'*'"), env_fallback="CORS_ORIGIN")
+    finding = one(FailOpenOrigin, policy(fallback, credentials=CREDS_ON, source="express"))
+    assert "Credentialed requests fail against `*`" in finding.message and "cookies" not in finding.message

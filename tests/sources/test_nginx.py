@@ -1327,3 +1327,17 @@ def test_the_output_does_not_depend_on_the_hash_seed(tmp_path: Path) -> None:
         )
         outputs.add(done.stdout)
     assert len(outputs) == 1 and "b\\\\.example" in outputs.pop()
+
+
+def test_add_header_in_a_server_level_if_is_refused_as_nginx_does() -> None:
+    # nginx 1.22 `nginx -t`: "add_header" directive is not allowed here (an `if` in a server takes no add_header)
+    from corslint.sources.nginx.tree import parse_text
+
+    text = (
+        "server {\n    if ($request_method = OPTIONS) {\n        add_header Access-Control-Allow-Origin *;\n"
+        "        add_header Access-Control-Allow-Methods GET;\n        return 204;\n    }\n"
+        "    location / {\n        if ($request_method = OPTIONS) {\n            add_header Access-Control-Allow-Origin *;\n"
+        "            return 204;\n        }\n    }\n}\n"
+    )
+    parsed = parse_text("site.conf", text)
+    assert [(p.location.line, p.message) for p in parsed.problems] == [(3, '"add_header" directive is not allowed here')]

@@ -46,6 +46,8 @@ _ARITY: dict[str, tuple[int, Optional[int]]] = {
     "more_clear_headers": (1, None),
 }
 
+# directives nginx takes in an `if` only when the `if` is in a location (ngx_http_headers_module, headers-more)
+_LOCATION_IF_ONLY = frozenset({"add_header", "add_trailer", "more_set_headers", "more_clear_headers"})
 # (token, line, quoted, start offset, end offset); offsets are -1 when crossplane's token cannot be located
 Token = tuple[str, int, bool, int, int]
 # whitespace, then a comment, a structural character, a quoted string, a plain word, or anything else (handled exactly)
@@ -329,6 +331,7 @@ class _TreeBuilder:
         self.comments: list[list] = []
         self.cursor = 0
         self.last_line = 1
+        self.refused_ifs: set[int] = set()  # server-level `if` blocks already reported for an add_header in them
         self.muted = 0  # the depth of a block opened by mistake: nginx stopped before it, so its errors are not its
 
     def run(self, text: str) -> None:
@@ -403,6 +406,18 @@ class _TreeBuilder:
         self.current = None
         self.last = node
         self._check_arity(node, line)
+        self._check_context(node, line)
+
+    def _check_context(self, node: Node, line: int) -> None:
+        """`add_header` and `more_set_headers` in an `if` directly in a `server` (allowed only in an `if` in a location):
+        `nginx -t` refuses the configuration (nginx 1.22: `"add_header" directive is not allowed here`)."""
+        if node.name not in _LOCATION_IF_ONLY or len(self.stack) < 3:
+            return
+        enclosing, outer = self.stack[-1][1], self.stack[-2][1]
+        if enclosing is not None and outer is not None and enclosing.name == "if" and outer.name == "server":
+            if id(enclosing) not in self.refused_ifs:  # nginx stops at the first one
+                self.refused_ifs.add(id(enclosing))
+                self.parsed.problem(line, node.pos[0][1], f'"{node.name}" directive is not allowed here')
 
     def _check_arity(self, node: Node, line: int) -> None:
         bounds = _ARITY.get(node.name)
