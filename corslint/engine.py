@@ -248,7 +248,8 @@ def _across_layers(discovered: Discovered, extraction: Extraction, keyed: _Keyed
         return None, keyed
     from corslint.layers.links import link
 
-    layers = link(extraction.policies, extraction.services, extraction.listeners, project_roots(discovered))
+    refused = {p.location.path for p in extraction.problems if p.code == PARSE_ERROR and p.source in ("nginx", "apache")}
+    layers = link(extraction.policies, extraction.services, extraction.listeners, project_roots(discovered), refused)
     if not layers.paths:
         return layers, keyed
     involved = layers.involved()

@@ -65,15 +65,22 @@ class Layers:
 
 def link(
     policies: Sequence[CorsPolicy], services: Sequence[Service], listeners: Sequence[Listener], roots: Iterable[str] = (),
+    refused: Iterable[str] = (),
 ) -> Layers:
-    """`roots` are the folders that hold a project manifest: a loopback address is looked for within the proxy's project."""
+    """`roots` are the folders that hold a project manifest: a loopback address is looked for within the proxy's project.
+    `refused` are the files the server itself would refuse to load (CORS001): a proxy there hands nothing on."""
     linker = _Linker(policies, services, listeners, roots)
+    refused_files = set(refused)
     layers = Layers()
     for policy in policies:
         if policy.source not in PROXY_SOURCES:
             continue
         for fact in policy.wiring:
             if fact.kind != "upstream":
+                continue
+            if fact.prov.location.path in refused_files or policy.location.path in refused_files:
+                reason = f"{policy.source} refuses to load this configuration (CORS001), so it hands no request on"
+                layers.unlinked.append(Unlinked(policy, fact, reason))
                 continue
             outcome = linker.resolve(fact, policy.location.path)
             if isinstance(outcome, str):

@@ -379,3 +379,11 @@ def test_a_preflight_answer_without_credentials_refuses_credentialed_requests(tm
     })
     (finding,) = [f for f in lint_tree(tmp_path, {"select": ["CORS202"]}).findings]
     assert finding.severity.value == "info" and "credentialed requests" in finding.message
+
+
+def test_a_proxy_file_nginx_refuses_hands_nothing_on(tmp_path: Path) -> None:
+    broken = NGINX_DUPLICATE.replace("    listen 80;\n", "    listen 80;\n    if ($request_method = OPTIONS) {\n        add_header X-Preflight 1;\n        return 204;\n    }\n")
+    write_tree(tmp_path, {"docker-compose.yml": "services:\n  api: {build: ./api}\n", "nginx/site.conf": broken % "api:8000", "api/main.py": FASTAPI})
+    layers = _layers(tmp_path)
+    assert not layers.paths and "refuses to load this configuration" in layers.unlinked[0].reason
+    assert [f.code for f in lint_tree(tmp_path, {"select": ["CORS001", "CORS404"]}).findings] == ["CORS001"]

@@ -1341,3 +1341,20 @@ def test_add_header_in_a_server_level_if_is_refused_as_nginx_does() -> None:
     )
     parsed = parse_text("site.conf", text)
     assert [(p.location.line, p.message) for p in parsed.problems] == [(3, '"add_header" directive is not allowed here')]
+
+
+@pytest.mark.parametrize(
+    "main,skipped",
+    [
+        ("events {}\nhttp {\n    include /etc/nginx/mime.types;\n    server { listen 80; }\n}\n", True),
+        ("events {}\nhttp {\n    include /etc/nginx/sites-enabled/*;\n}\n", False),  # it may include the snippet
+        ("events {}\nhttp {\n    include cors.conf;\n    server { listen 80; }\n}\n", False),
+    ],
+)
+def test_a_snippet_the_whole_configuration_never_loads_is_named_not_linted(tmp_path, main: str, skipped: bool) -> None:  # type: ignore[no-untyped-def]
+    from conftest import lint_tree, write_tree
+
+    write_tree(tmp_path, {"nginx/nginx.conf": main, "nginx/cors.conf": "add_header Access-Control-Allow-Origin $http_origin;\n"})
+    result = lint_tree(tmp_path, {"select": ["ALL"]})
+    assert ("nginx/cors.conf" in result.skipped) is skipped
+    assert bool([f for f in result.findings if f.location.path == "nginx/cors.conf"]) is not skipped

@@ -107,10 +107,48 @@ class _Extractor:
                 tree = reachable(graph, parsed.path)
                 roots.append((parsed, tree))
                 analysed |= tree
+        dead = self._dead_fragments(roots)
         for parsed, tree, index in self._indexes(roots):
+            if parsed.path in dead:
+                self.extraction.skipped[parsed.path] = dead[parsed.path]
+                continue
             self._root(parsed, index, tree)
         self.loader.report(self.extraction, analysed)
         self.loader.release()
+
+    def _dead_fragments(self, roots: list[tuple[ParsedFile, set[str]]]) -> dict[str, str]:
+        """Fragments (no `http` block) that nothing includes although a whole nginx configuration in their folder or
+        above it is in the tree and includes only files the tree holds or every distribution ships: that
+        configuration never loads them, so what they say is not sent. Each maps to the note that says so."""
+        from corslint.sources.nginx.files import is_distribution_file
+
+        whole = [parsed for parsed, _ in roots if any(node.name == "http" for node in parsed.nodes)]
+        by_folder: dict[str, list[ParsedFile]] = {}
+        for parsed in whole:
+            by_folder.setdefault(parsed.path.rpartition("/")[0], []).append(parsed)
+        # the one whole configuration of its folder, named as nginx names it, and including nothing the tree lacks
+        closed = {
+            folder: found[0] for folder, found in by_folder.items()
+            if len(found) == 1 and found[0].path.rpartition("/")[2] == "nginx.conf"
+            and all(self.loader.targets(node) or (node.args and is_distribution_file(node.args[0])) for node in found[0].includes)
+        }
+        dead: dict[str, str] = {}
+        for parsed, _ in roots:
+            if parsed in whole or parsed.problems:
+                continue
+            owner = None
+            folder = parsed.path.rpartition("/")[0]
+            while owner is None:
+                owner = closed.get(folder)
+                if not folder:
+                    break
+                folder = folder.rpartition("/")[0]
+            if owner is not None:
+                dead[parsed.path] = (
+                    f"nginx snippet that nothing includes, and {owner.path} (the whole nginx configuration here, every "
+                    "include of which is in the tree) does not include it: nginx never loads it; not checked"
+                )
+        return dead
 
     def _indexes(self, roots: list[tuple[ParsedFile, set[str]]]) -> list[tuple[ParsedFile, set[str], VarIndex]]:
         """Variables are scoped to one configuration: a root with an `http` block (a whole nginx.conf) sees only the
