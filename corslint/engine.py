@@ -143,6 +143,30 @@ def _files_setting_cors(policies: list[CorsPolicy]) -> set[str]:
     return paths
 
 
+_SERVERS = ("nginx", "apache")
+
+
+def _read_past_errors(findings: list[Finding], problems: Sequence[ParseProblem]) -> list[Finding]:
+    """A server refuses to load a file with a syntax error (CORS001): what corslint read past the error is what the
+    file will do once it loads, so those findings say so and are at most of medium confidence."""
+    broken = {
+        p.location.path: p.location.line for p in problems
+        if p.code == PARSE_ERROR and p.source in _SERVERS and not p.message.startswith("internal error")
+    }
+    if not broken:
+        return findings
+    marked = []
+    for finding in findings:
+        line = broken.get(finding.location.path)
+        if line is None:
+            marked.append(finding)
+            continue
+        note = f" (The server refuses this file as it stands, CORS001 at line {line}; this holds once it loads.)"
+        confidence = Confidence.MEDIUM if finding.confidence is Confidence.HIGH else finding.confidence
+        marked.append(replace(finding, message=finding.message + note, confidence=confidence))
+    return marked
+
+
 def _extract_one(name: str, registry: Registry, discovered: Discovered, workspace: Workspace) -> Extraction:
     source = registry.source(name)
     files = discovered.by_source[name]
@@ -371,6 +395,7 @@ def _lint(
     layers, keyed = _across_layers(discovered, extraction, keyed, checker_args)
     policies = extraction.policies
     findings = _by_rule(keyed, len(rules))
+    findings = _read_past_errors(findings, extraction.problems)
     findings.extend(_problem_findings(extraction.problems, policies, enabled, registry))
     findings = merge_consequences(_dedupe(findings))
     # most trees hold no directive at all, and then the suppression module is not even loaded

@@ -1358,3 +1358,15 @@ def test_a_snippet_the_whole_configuration_never_loads_is_named_not_linted(tmp_p
     result = lint_tree(tmp_path, {"select": ["ALL"]})
     assert ("nginx/cors.conf" in result.skipped) is skipped
     assert bool([f for f in result.findings if f.location.path == "nginx/cors.conf"]) is not skipped
+
+
+def test_findings_read_past_an_error_nginx_reports_say_so(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from conftest import lint_tree, write_tree
+
+    from corslint.findings import Confidence
+
+    write_tree(tmp_path, {"site.conf": "server {\n    location / {\n        add_header Access-Control-Allow-Origin $http_origin always\n        add_header Access-Control-Allow-Credentials true always;\n    }\n}\n"})
+    findings = lint_tree(tmp_path, {"select": ["CORS001", "CORS102"]}).findings
+    reflected = next(f for f in findings if f.code == "CORS102")
+    assert reflected.confidence is Confidence.MEDIUM and "refuses this file as it stands, CORS001 at line 3" in reflected.message
+    assert next(f for f in findings if f.code == "CORS001").confidence is Confidence.HIGH
