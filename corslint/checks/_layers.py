@@ -215,3 +215,26 @@ def _refused_origins(answer: _Answer, app: CorsPolicy) -> list[str]:
     if not allowed or "*" in allowed or not theirs or any(rule.kind is not OriginKind.EXACT for rule in theirs):
         return []
     return [rule.value for rule in theirs if rule.value.lower().rstrip("/") not in {a.rstrip("/") for a in allowed}]
+
+
+def doubled_for(path: RequestPath, header: str) -> Optional[str]:
+    """How the proxy's own `header` fares on this path when the application sends one as well: "every" when the
+    application sends it for every origin (the proxy's value never goes out alone), "covers" when for every origin
+    the proxy allows, "some" when only for some; None when the application sends none."""
+    low = header.lower()
+    if is_preflight_answer(path.proxy) or not any(e.name.lower() == low for e in proxy_copies(path)):
+        return None
+    found: Optional[str] = None
+    mine = live_origins(path.proxy)
+    for app in covering(path):
+        if low not in app_sends(app):
+            continue
+        theirs = live_origins(app)
+        if any(rule.kind in (OriginKind.ANY, OriginKind.REFLECT) for rule in theirs):
+            return "every"
+        exact = {rule.value.lower().rstrip("/") for rule in theirs if rule.kind is OriginKind.EXACT}
+        if mine and all(rule.kind is OriginKind.EXACT and rule.value.lower().rstrip("/") in exact for rule in mine):
+            found = "covers"
+        elif found is None and overlap(mine, theirs) is not False:
+            found = "some"
+    return found

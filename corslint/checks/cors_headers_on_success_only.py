@@ -12,6 +12,7 @@ from corslint.checks._http_helpers import (
     is_preflight_answer,
     main_emissions,
 )
+from corslint.checks._layers import doubled_for
 from corslint.findings import Finding, Severity
 from corslint.model import CorsPolicy, DeliveryFact, DeliveryKind, HeaderEmission, Related
 from corslint.rule import Rule, RuleContext
@@ -48,6 +49,11 @@ class CorsHeadersOnSuccessOnly(Rule):
         # Allow-Origin decides; Allow-Credentials alone still breaks credentialed errors; Expose-Headers alone does not
         anchor = next((e for name in (ACAO, ACAC) for e in lacking if e.name.lower() == name.lower()), None)
         if anchor is None:
+            return
+        paths = [path for path in ctx.paths_of(policy) if path.proxy is policy]
+        if paths and all(doubled_for(path, ACAO) in ("every", "covers") for path in paths):
+            # the linked application sends the header on its own error responses too: what breaks is the duplicate
+            # on the others (CORS404), not a missing header
             return
         names: list[str] = []
         for emission in lacking:

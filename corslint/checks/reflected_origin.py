@@ -45,11 +45,17 @@ class ReflectedOrigin(Rule):
         for rule in active_rules(policy):
             if not accepts_any(rule) or (rule.allow_all and not creds.on and not creds.unknown):
                 continue  # the last: the library's "every origin" without credentials, which CORS103 reports
+            message = _preflight_message(rule, policy) if preflight_only else self._message(rule, policy)
+            severity = Severity.ERROR if creds.on and not preflight_only else Severity.WARNING
+            if rule.development:
+                # written for development only (`CORS_ALLOW_ALL_ORIGINS = DEBUG`, under `if DEBUG:`): worth knowing
+                message += f" This holds only while `{rule.development}` holds, a development setting: keep it off in production."
+                severity = Severity.INFO
             finding = self.finding(
                 policy,
                 rule.prov,
-                _preflight_message(rule, policy) if preflight_only else self._message(rule, policy),
-                severity=Severity.ERROR if creds.on and not preflight_only else Severity.WARNING,
+                message,
+                severity=severity,
                 confidence=confidence_for(rule, policy, default=self.confidence),
                 hint=HINT,
                 related=creds.related,

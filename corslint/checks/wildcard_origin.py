@@ -13,6 +13,7 @@ from corslint.checks._origin_helpers import (
     is_public,
     provenance,
 )
+from corslint.checks._layers import doubled_for
 from corslint.findings import Confidence, Finding, Severity
 from corslint.model import CorsPolicy, OriginKind
 from corslint.rule import Rule, RuleContext
@@ -31,6 +32,9 @@ class WildcardOrigin(Rule):
         creds = credentials(policy)
         if creds.on or policy.development or _public_content(policy) or is_public(policy, ctx):
             return  # in a configuration marked as development, `*` without credentials is the usual local setup
+        paths = [path for path in ctx.paths_of(policy) if path.proxy is policy]
+        if paths and all(doubled_for(path, "Access-Control-Allow-Origin") == "every" for path in paths):
+            return  # the application behind sends its own for every origin, so this `*` never goes out alone (CORS404)
         for rule in active_rules(policy):
             # flask-cors implements "every origin" by echoing it: without credentials that exposes what `*` does
             echoed = rule.allow_all and not creds.unknown

@@ -387,3 +387,25 @@ def test_a_proxy_file_nginx_refuses_hands_nothing_on(tmp_path: Path) -> None:
     layers = _layers(tmp_path)
     assert not layers.paths and "refuses to load this configuration" in layers.unlinked[0].reason
     assert [f.code for f in lint_tree(tmp_path, {"select": ["CORS001", "CORS404"]}).findings] == ["CORS001"]
+
+
+def test_a_proxy_star_doubled_for_every_origin_is_reported_once_as_the_duplicate(tmp_path: Path) -> None:
+    write_tree(tmp_path, {
+        "docker-compose.yml": "services:\n  api: {build: ./api}\n",
+        "nginx/site.conf": NGINX_DUPLICATE.replace('"https://app.example.com" always', "*") % "api:8000",
+        "api/main.py": FASTAPI.replace('allow_origins=["https://app.example.com"]', 'allow_origins=["*"], allow_credentials=True'),
+    })
+    codes = [(f.code, f.location.path) for f in lint_tree(tmp_path, {"select": ["CORS103", "CORS402", "CORS404"]}).findings]
+    # the application echoes every origin: nginx's `*` never goes out alone, and its error responses carry the app's
+    assert ("CORS404", "nginx/site.conf") in codes
+    assert not [c for c in codes if c[1] == "nginx/site.conf" and c[0] in ("CORS103", "CORS402")]
+
+
+def test_a_proxy_star_before_an_allowlist_still_opens_the_other_origins(tmp_path: Path) -> None:
+    write_tree(tmp_path, {
+        "docker-compose.yml": "services:\n  api: {build: ./api}\n",
+        "nginx/site.conf": NGINX_DUPLICATE.replace('"https://app.example.com" always', "*") % "api:8000",
+        "api/main.py": FASTAPI,
+    })
+    codes = sorted(f.code for f in lint_tree(tmp_path, {"select": ["CORS103", "CORS402", "CORS404"]}).findings if f.location.path == "nginx/site.conf")
+    assert codes == ["CORS103", "CORS402", "CORS404"]

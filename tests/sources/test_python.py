@@ -476,3 +476,16 @@ def test_starlette_star_methods_are_sent_by_name(tmp_path: Path, credentials: st
     methods = only(run(tmp_path, {"main.py": code})).methods
     assert (methods.kind, methods.expanded_star) == (ListKind.EXPLICIT, True)
     assert methods.contains("DELETE") and not methods.contains("*")
+
+
+def test_django_allow_all_set_to_debug_is_development_only_and_the_allowlist_still_counts(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from conftest import lint_tree, write_tree
+
+    write_tree(tmp_path, {"settings.py": (
+        "DEBUG = False\nINSTALLED_APPS = ['corsheaders']\nMIDDLEWARE = ['corsheaders.middleware.CorsMiddleware']\n"
+        "CORS_ALLOWED_ORIGINS = ['https://app.example.com']\nCORS_ALLOW_CREDENTIALS = True\nCORS_ALLOW_ALL_ORIGINS = DEBUG\n"
+    )})
+    result = lint_tree(tmp_path, {"select": ["ALL"]})
+    (policy,) = [p for p in result.policies if p.source == "django"]
+    assert [(r.kind.value, r.development) for r in policy.origins] == [("reflect", "DEBUG"), ("exact", "")]
+    assert [(f.code, f.severity.value) for f in result.findings if f.code == "CORS102"] == [("CORS102", "info")]

@@ -191,17 +191,26 @@ def _origins(values: dict[str, tuple[Val, Provenance]], credentials: Setting, co
         val, prov = allow_all
         if val.env or not val.known:
             rules.append(OriginRule(OriginKind.UNKNOWN, prov.raw, prov, note="CORS_ALLOW_ALL_ORIGINS cannot be read"))
-        elif val.value:
+        elif val.value or _debug_only(prov):
+            # `CORS_ALLOW_ALL_ORIGINS = DEBUG`: every origin while debugging, the allowlist below otherwise
+            development = "DEBUG" if _debug_only(prov) else ""
             if credentials.is_true():
-                rules.append(OriginRule(OriginKind.REFLECT, prov.raw, prov, note=ALLOW_ALL_REFLECT))
+                rules.append(OriginRule(OriginKind.REFLECT, prov.raw, prov, note=ALLOW_ALL_REFLECT, development=development))
             else:
-                rules.append(OriginRule(OriginKind.ANY, "*", prov, note="CORS_ALLOW_ALL_ORIGINS sends `*`"))
-            return rules
+                rules.append(OriginRule(OriginKind.ANY, "*", prov, note="CORS_ALLOW_ALL_ORIGINS sends `*`", development=development))
+            if not development:
+                return rules
     for name, regexes in (("CORS_ALLOWED_ORIGINS", False), ("CORS_ALLOWED_ORIGIN_REGEXES", True)):
         found = values.get(name)
         if found is not None:
             rules.extend(DjangoOrigins(regexes, fork)(found[0], context, found[1]))
     return rules
+
+
+def _debug_only(prov: Provenance) -> bool:
+    """`CORS_ALLOW_ALL_ORIGINS = DEBUG` (or `settings.DEBUG`): on exactly when the project runs in debug mode."""
+    value = prov.raw.partition("=")[2].strip()
+    return value in ("DEBUG", "settings.DEBUG")
 
 
 def _wiring(env: ModuleEnv, context: str, configured: bool) -> list[WiringFact]:
