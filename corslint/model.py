@@ -337,6 +337,10 @@ class Service:
     mounts: tuple[str, ...] = ()
     # compose `links`: (service, the alias it has for this service) — `"api_srv:api.net"` names `api_srv` `api.net`
     links: tuple[tuple[str, str], ...] = ()
+    # environment variables the process gets, as written (compose `environment`, Dockerfile `ENV`): (name, value, where)
+    env: tuple[tuple[str, str, Provenance], ...] = ()
+    # True when a compose `env_file` may set more variables (or override these) from a file corslint does not read
+    env_file: bool = False
 
 
 @record(frozen=True)

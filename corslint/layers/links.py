@@ -6,13 +6,17 @@ the reason is kept for `corslint show`."""
 from __future__ import annotations
 
 import posixpath
+import re
 from typing import Iterable, Optional, Sequence
 
 from corslint.layers.targets import Address, address, written_target
+from corslint.lazy_regex import lazy
 from corslint.model import CorsPolicy, Listener, PreflightKind, Provenance, Related, Service, WiringFact
 from corslint.records import field, record
 
 PROXY_SOURCES = frozenset({"nginx", "apache"})
+# `${NAME}` or `$NAME` in a template an entrypoint renders with envsubst
+_PLACEHOLDER = lazy(r"\$\{(\w+)\}|\$(\w+)")
 # the `CorsPolicy.source` labels of each application family
 _FAMILIES = {
     "javascript": frozenset({"express", "fastify", "koa", "nestjs", "socketio", "apollo", "node", "nestjs-handler"}),
@@ -116,7 +120,15 @@ class _Linker:
             return self._script(fact.subject)
         texts = list(fact.servers) or [written_target(fact)]
         outcomes = []
+        rendered: list[Related] = []
+        assumed = ""
         for text in texts:
+            if "$" in text:
+                substituted = self._render(text, proxy_file)
+                if substituted is None:
+                    return ""
+                text, notes, assumed = substituted
+                rendered.extend(notes)
             target = address(text)
             if target is None:
                 return ""
@@ -127,10 +139,74 @@ class _Linker:
         if len(folders) > 1:
             return f"the upstream group's servers are different applications ({', '.join(sorted(folders))})"
         first = outcomes[0]
+        if rendered:
+            first = (first[0], first[1], tuple(rendered) + first[2], first[3] or assumed, first[4])  # type: ignore[index,operator]
         if fact.servers:
             note = Related(fact.prov.location, f"`{fact.subject}` is an upstream group of {', '.join(fact.servers)}")
             return (first[0], first[1], (note,) + first[2], first[3], first[4])  # type: ignore[index,operator]
         return first  # type: ignore[return-value]
+
+    def _render(self, text: str, proxy_file: str) -> Optional[tuple[str, list[Related], str]]:
+        """An upstream of a template that the container renders with envsubst at start (`${APP_HOST}:${APP_PORT}`),
+        with the values the proxy's own container sets: its compose `environment`, then its Dockerfile's `ENV`."""
+        env = self._environment(proxy_file)
+        if env is None:
+            return None
+        values, env_file = env
+        notes: list[Related] = []
+        missing = False
+
+        def value(match: "re.Match[str]") -> str:
+            nonlocal missing
+            name = match.group(1) or match.group(2)
+            found = values.get(name)
+            if found is None:
+                missing = True
+                return match.group(0)
+            notes.append(Related(found[1].location, f"`{match.group(0)}` is `{found[0]}` (`{found[1].raw}`)"))
+            return found[0]
+
+        rendered = _PLACEHOLDER.sub(value, text)
+        if missing or "$" in rendered:
+            return None
+        assumed = "the environment file of the proxy's service leaves these values as they are" if env_file else ""
+        return rendered, notes, assumed
+
+    def _environment(self, proxy_file: str) -> Optional[tuple[dict[str, tuple[str, Provenance]], bool]]:
+        """The variables of the container the proxy file runs in; None when several containers could run it."""
+        holders = self._holders(proxy_file)
+        if holders:
+            built = {(s.folder, s.dockerfile) for s in holders}
+            if len(built) > 1:
+                return None
+            service = holders[0]
+            values = {name: (value, prov) for name, value, prov in self._image_env(service.dockerfile)}
+            values.update({name: (value, prov) for name, value, prov in service.env})
+            return values, any(s.env_file for s in holders)
+        folder = posixpath.dirname(proxy_file)
+        while True:
+            image = self.dockerfiles.get(f"{folder}/Dockerfile" if folder else "Dockerfile")
+            if image is not None:
+                return {name: (value, prov) for name, value, prov in image.env}, False
+            if not folder:
+                return None
+            folder = posixpath.dirname(folder)
+
+    def _holders(self, proxy_file: str) -> list[Service]:
+        """The compose services whose build folder or bind mount holds the file most closely (a service built from the
+        repository's root holds every file, the proxy's own image its folder): the containers it runs in."""
+        depth: dict[int, int] = {}
+        for index, s in enumerate(self.services):
+            places = ([s.folder] if s.folder else []) + list(s.mounts)
+            held = [_depth(place) for place in places if _under(proxy_file, place)]
+            if held:
+                depth[index] = max(held)
+        deepest = max(depth.values(), default=-1)
+        return [self.services[index] for index, level in depth.items() if level == deepest]
+
+    def _image_env(self, dockerfile: str) -> tuple[tuple[str, str, Provenance], ...]:
+        image = self.dockerfiles.get(dockerfile)
+        return image.env if image is not None else ()
 
     def _script(self, written: str) -> _Outcome:
         """A mod_wsgi script named by its server path, matched to the one tree file whose path ends the same way."""
@@ -160,7 +236,7 @@ class _Linker:
         if target.loopback:
             # inside a container, the loopback address is the proxy's own container, not the host's
             return "" if project else self._loopback(target, proxy_file)
-        return self._service(target, project)
+        return self._service(target, project, proxy_file)
 
     def _project(self, proxy_file: str) -> list[Service]:
         """The services of the compose project the proxy file belongs to: the nearest compose files whose folder, or one
@@ -186,7 +262,7 @@ class _Linker:
             self._cache[key] = cached = chosen
         return cached  # type: ignore[return-value]
 
-    def _service(self, target: Address, project: list[Service]) -> _Outcome:
+    def _service(self, target: Address, project: list[Service], proxy_file: str) -> _Outcome:
         linked = {service.lower() for s in project for service, alias in s.links if alias.lower() == target.host}
         named = [
             s for s in project
@@ -194,6 +270,11 @@ class _Linker:
         ]
         if not named:
             return ""
+        # a project may hold several stacks (docker-compose.yml for development, docker-compose-deploy.yml): the
+        # service of the stack that runs the proxy is the one it reaches
+        stacks = {s.prov.location.path for s in self._holders(proxy_file)}
+        in_stack = [s for s in named if s.prov.location.path in stacks]
+        named = in_stack or named
         built = {s.folder for s in named if s.folder}
         if not built:
             return f"compose service `{named[0].name}` is not built from this tree (an image), so its CORS is not seen"
@@ -204,9 +285,8 @@ class _Linker:
         steps = [Related(service.prov.location, f"`{target.host}` is the compose service `{service.name}`, built from `{folder}`")]
         command, command_prov = service.command, service.command_prov
         dockerfile = self.dockerfiles.get(service.dockerfile)
-        ports = list(service.ports)
+        ports = list(service.ports)  # a Dockerfile's EXPOSE only documents: the process may listen elsewhere
         if dockerfile is not None:
-            ports.extend(dockerfile.ports)
             if not command:
                 command, command_prov = dockerfile.command, dockerfile.command_prov
         family, started = self._started(command, command_prov, ports)
@@ -308,6 +388,10 @@ def _procfile_listeners(services: Sequence[Service]) -> list[Listener]:
         if started.port and not started.assumed:
             found.append(Listener(service.prov.location.path, started.port, service.command_prov, started.server))
     return found
+
+
+def _depth(folder: str) -> int:
+    return 0 if folder in ("", ".") else folder.count("/") + 1
 
 
 def _under(path: str, folder: str) -> bool:

@@ -409,3 +409,37 @@ def test_a_proxy_star_before_an_allowlist_still_opens_the_other_origins(tmp_path
     })
     codes = sorted(f.code for f in lint_tree(tmp_path, {"select": ["CORS103", "CORS402", "CORS404"]}).findings if f.location.path == "nginx/site.conf")
     assert codes == ["CORS103", "CORS402", "CORS404"]
+
+
+def test_an_envsubst_template_upstream_takes_the_proxy_image_values_and_its_own_stack(tmp_path: Path) -> None:
+    write_tree(tmp_path, {
+        "docker-compose.yml": "services:\n  backend:\n    build: .\n    command: python manage.py runserver 0.0.0.0:8000\n",
+        "docker-compose-deploy.yml": "services:\n  backend:\n    build: .\n  proxy:\n    build:\n      context: ./proxy\n",
+        "proxy/Dockerfile": "FROM nginx\nENV APP_HOST=backend\nENV APP_PORT=9000\nCOPY default.conf.tpl /etc/nginx/\n",
+        "proxy/default.conf.tpl": NGINX_DUPLICATE % "${APP_HOST}:${APP_PORT}",
+        "main.py": FASTAPI,
+    })
+    (path,) = _layers(tmp_path).paths
+    assert [step.note for step in path.steps][:2] == [
+        "`${APP_HOST}` is `backend` (`ENV APP_HOST=backend`)", "`${APP_PORT}` is `9000` (`ENV APP_PORT=9000`)",
+    ]
+    assert path.steps[2].location.path == "docker-compose-deploy.yml" and not path.assumed
+
+
+def test_an_environment_file_makes_the_rendered_upstream_an_assumption(tmp_path: Path) -> None:
+    write_tree(tmp_path, {
+        "docker-compose.yml": "services:\n  api: {build: ./api}\n  proxy:\n    build: ./proxy\n    env_file: .env\n    environment:\n      UPSTREAM: api:8000\n",
+        "proxy/default.conf.tpl": NGINX_DUPLICATE % "${UPSTREAM}",
+        "api/main.py": FASTAPI,
+    })
+    (path,) = _layers(tmp_path).paths
+    assert path.assumed and [f.severity.value for f in lint_tree(tmp_path, {"select": ["CORS404"]}).findings] == ["warning"]
+
+
+def test_an_unresolved_template_variable_links_to_nothing(tmp_path: Path) -> None:
+    write_tree(tmp_path, {
+        "docker-compose.yml": "services:\n  api: {build: ./api}\n  proxy: {build: ./proxy}\n",
+        "proxy/default.conf.tpl": NGINX_DUPLICATE % "${UPSTREAM_HOST}:8000",
+        "api/main.py": FASTAPI,
+    })
+    assert not _layers(tmp_path).paths

@@ -106,8 +106,25 @@ def _service(path: str, name_node: object, body: object) -> Service:
     return Service(
         "compose", name, _prov(path, name_node, name, "services"), folder, tuple(dict.fromkeys(aliases)),
         tuple(ports), command, command_prov, dockerfile, mode == "host", tuple(_mounts(path, entries.get("volumes"))),
-        tuple(_links(entries.get("links"))),
+        tuple(_links(entries.get("links"))), tuple(_environment(path, entries.get("environment"), context)), "env_file" in entries,
     )
+
+
+def _environment(path: str, entry: Optional[tuple[object, object]], context: str) -> list[tuple[str, str, Provenance]]:
+    """`environment:` as a mapping or a list of `NAME=value`; a value that itself reads the environment is left out."""
+    if entry is None:
+        return []
+    pairs: list[tuple[str, str, object]] = []
+    mapping = _mapping(entry[1])
+    if mapping:
+        pairs = [(name, _scalar(value) or "", value) for name, (_, value) in mapping.items()]
+    else:
+        for item in _items(entry[1]):
+            text = _scalar(item) or ""
+            name, eq, value = text.partition("=")
+            if eq:
+                pairs.append((name.strip(), value, item))
+    return [(name, value, _prov(path, node, f"{name}={value}", context)) for name, value, node in pairs if "$" not in value]
 
 
 def _links(entry: Optional[tuple[object, object]]) -> list[tuple[str, str]]:

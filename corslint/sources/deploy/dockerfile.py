@@ -66,8 +66,12 @@ def service(path: str, text: str) -> Optional[Service]:
     entrypoint: "list[str] | str" = []
     cmd: "list[str] | str" = []
     command_line = 0
+    env: list[tuple[str, str, Provenance]] = []
     for line, word, rest in stage:
-        if word == "EXPOSE":
+        if word == "ENV":
+            prov = Provenance(Location(path, line, 1), f"ENV {rest}", "Dockerfile")
+            env.extend((name, value, prov) for name, value in _env_pairs(rest))
+        elif word == "EXPOSE":
             for item in rest.split():
                 port = port_of(item.partition("/")[0])
                 if port is not None:
@@ -80,7 +84,20 @@ def service(path: str, text: str) -> Optional[Service]:
     prov = Provenance(Location(path, 1, 1), posixpath.basename(path), "Dockerfile")
     command_prov = Provenance(Location(path, command_line, 1), command, "Dockerfile") if command_line else None
     folder = posixpath.dirname(path) or "."
-    return Service("dockerfile", "", prov, folder, (), tuple(ports), command, command_prov, path)
+    return Service("dockerfile", "", prov, folder, (), tuple(ports), command, command_prov, path, env=tuple(env))
+
+
+def _env_pairs(rest: str) -> list[tuple[str, str]]:
+    """`ENV A=1 B="two words"` or the old `ENV A 1`: the names and values."""
+    import shlex
+
+    try:
+        words = shlex.split(rest)
+    except ValueError:
+        return []
+    if words and "=" not in words[0]:
+        return [(words[0], " ".join(words[1:]))] if len(words) > 1 else []
+    return [(name, value) for name, eq, value in (word.partition("=") for word in words) if eq and name]
 
 
 def _join(entrypoint: "list[str] | str", cmd: "list[str] | str") -> str:
