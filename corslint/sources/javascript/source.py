@@ -140,40 +140,36 @@ def _branches(doc) -> list[Guarded]:  # type: ignore[no-untyped-def]
     """Every `if` statement's branches with the condition under which each runs."""
     from corslint.sources.devguard import Guarded
 
-    stretches: list[Guarded] = []
-    for node in doc.nodes():
-        if node.type != "if_statement":
-            continue
-        condition = node.child_by_field_name("condition")
-        if condition is None:
-            continue
-        text = doc.raw(condition)
-        for field, holds in (("consequence", True), ("alternative", False)):
-            branch = node.child_by_field_name(field)
-            if branch is not None:
-                where = doc.location(branch)
-                stretches.append(Guarded((where.line, where.column), (where.end_line, where.end_column), text if holds else f"!{text}"))
-    return stretches
+    return [
+        Guarded(start, end, doc.raw(condition) if holds else f"!{doc.raw(condition)}")
+        for condition, holds, start, end in _conditional_branches(doc, ("if_statement",))
+    ]
 
 
 def development_stretches(doc) -> list[Guarded]:  # type: ignore[no-untyped-def]
     """The branches of `if` statements and `?:` expressions that run only in development (`NODE_ENV !== 'production'`)."""
     from corslint.sources.devguard import Guarded, runs_only_in_development
 
-    stretches: list[Guarded] = []
+    return [
+        Guarded(start, end, doc.raw(condition))
+        for condition, holds, start, end in _conditional_branches(doc, ("if_statement", "ternary_expression"))
+        if runs_only_in_development(doc.text(condition), holds)
+    ]
+
+
+def _conditional_branches(doc, types: tuple[str, ...]):  # type: ignore[no-untyped-def]
+    """(condition node, whether the branch runs when it holds, start, end) of each branch of the given statements."""
     for node in doc.nodes():
-        if node.type not in ("if_statement", "ternary_expression"):
+        if node.type not in types:
             continue
         condition = node.child_by_field_name("condition")
         if condition is None:
             continue
-        text = doc.text(condition)
         for field, holds in (("consequence", True), ("alternative", False)):
             branch = node.child_by_field_name(field)
-            if branch is not None and runs_only_in_development(text, holds):
+            if branch is not None:
                 where = doc.location(branch)
-                stretches.append(Guarded((where.line, where.column), (where.end_line, where.end_column), doc.raw(condition)))
-    return stretches
+                yield condition, holds, (where.line, where.column), (where.end_line, where.end_column)
 
 
 def _syntax_problem(doc) -> "ParseProblem | None":  # type: ignore[no-untyped-def]
