@@ -1,4 +1,4 @@
-"""The `corslint` command line: check (default), show, rules, explain. Exit 0 clean, 1 findings, 2 usage or configuration error."""
+"""The `corslint` command line: check (default), show, simulate, rules, explain. Exit 0 clean, 1 findings, 2 usage or configuration error."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ import click
 from corslint import __version__
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
-SUBCOMMANDS = ("check", "show", "rules", "explain")
+SUBCOMMANDS = ("check", "show", "simulate", "rules", "explain")
 
 
 def _split(values: Sequence[str]) -> Optional[tuple[str, ...]]:
@@ -260,6 +260,90 @@ def show(paths: tuple[Path, ...], output_format: str, config_file: Optional[Path
         across = layers_as_table(result.layers)
         if across:
             click.echo("\n" + across)
+
+
+@main.command()
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--origin", default="", help="The page's origin, as the browser sends it: https://app.example.com")
+@click.option("--explain-console", "console_text", default="", help="A console message (\"Access to fetch at '…' from origin '…' has been blocked by CORS policy: …\"): its URL, origin and reason give the request.")
+@click.option("--method", default="GET", show_default=True, help="The request's method.")
+@click.option("--header", "headers", multiple=True, help="A header the script sets: `Authorization` or `Content-Type: application/json` (repeatable).")
+@click.option("--credentials", is_flag=True, help="The request is credentialed (cookies, fetch `credentials: 'include'`).")
+@click.option("--path", "url_path", default="/", show_default=True, help="The request's URL path.")
+@click.option("--host", default="", help="The request's host, to choose the nginx server by server_name.")
+@click.option("--format", "output_format", type=click.Choice(["full", "json"]), default="full", show_default=True)
+@click.option("--config", "config_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--isolated", is_flag=True, help="Ignore all configuration files.")
+def simulate(
+    paths: tuple[Path, ...], origin: str, console_text: str, method: str, headers: tuple[str, ...], credentials: bool,
+    url_path: str, host: str, output_format: str, config_file: Optional[Path], isolated: bool,
+) -> None:
+    """What a browser would do with one request: the preflight, the response's CORS headers, each check, the verdict.
+
+    Exit 0 allowed, 1 blocked, 2 usage error or when it depends on what corslint cannot see.
+    """
+    from corslint.discovery import PathNotFound
+    from corslint.engine import lint
+    from corslint.simulate.report import as_json, as_text
+    from corslint.simulate.request import SimRequest, parse_header
+    from corslint.simulate.run import simulate as run_simulation
+
+    console = None
+    if console_text:
+        from corslint.simulate.console import parse_console
+
+        console = parse_console(console_text)
+        if console is None:
+            raise _fail("--explain-console: not a CORS console message (expected \"Access to fetch at '…' from origin '…' has been blocked by CORS policy: …\")")
+        origin = origin or console.origin
+        url_path = console.path if url_path == "/" else url_path
+        host = host or console.host
+        method = console.method or method
+        headers = headers or ((console.header,) if console.header else ())
+        credentials = credentials or console.credentials
+    if not origin:
+        raise _fail("give --origin (or --explain-console with a pasted console message)")
+    if not url_path.startswith("/"):
+        raise _fail("--path must start with /")
+    target_paths = list(paths) or [Path(".")]
+    config = _load_config(config_file, isolated, target_paths)
+    try:
+        result = lint(target_paths, config, _registry())
+    except PathNotFound as exc:
+        raise _fail(str(exc)) from None
+    request = SimRequest(origin.strip(), method.strip().upper() if method.strip().upper() in _STANDARD_METHODS else method.strip(),
+                         tuple(parse_header(h) for h in headers), credentials, url_path, host.strip().lower())
+    outcomes = run_simulation(result.policies, result.layers, request)
+    if output_format == "json":
+        import json
+
+        click.echo(json.dumps(as_json(request, outcomes), indent=2))
+    else:
+        click.echo(as_text(request, outcomes))
+        if console is not None:
+            click.echo("\n" + _console_match(console.reason, outcomes))
+    verdicts = [o.allowed for o in outcomes]
+    if not outcomes or False in verdicts:
+        raise click.exceptions.Exit(EXIT_FINDINGS)
+    if None in verdicts:
+        raise click.exceptions.Exit(EXIT_USAGE)
+
+
+def _console_match(reason: str, outcomes: list) -> str:
+    """Whether corslint predicts the failure the pasted message reports."""
+    if not outcomes:
+        return "No scope in this tree sets CORS for this request: check the URL's path and host, and what is deployed there."
+    predicted = [v.console for o in outcomes for v in (o.preflight_verdict, o.verdict) if v is not None and v.console]
+    if any(text.endswith(reason) for text in predicted):
+        return "The pasted message is the failure predicted above: change the line it names."
+    if predicted:
+        return "corslint predicts another failure than the pasted one: the deployed configuration may differ from this tree."
+    return ("corslint predicts this request is not blocked by the configuration in this tree: the deployed configuration, "
+            "or what it depends on, differs from it.")
+
+
+# methods Fetch normalizes to upper case; any other method is sent (and compared) as written
+_STANDARD_METHODS = frozenset({"DELETE", "GET", "HEAD", "OPTIONS", "POST", "PUT"})
 
 
 @main.command(name="rules")

@@ -1,0 +1,206 @@
+"""The CORS headers a scope sends for one request, each with the line it comes from: the actual response (success and
+error status) and the answer to the OPTIONS preflight. Values that depend on what corslint cannot see are said so."""
+
+from __future__ import annotations
+
+from typing import Optional
+
+from corslint.model import CorsPolicy, HeaderEmission, ListKind, ListSetting, OriginKind, OriginRule, PreflightKind, Provenance
+from corslint.records import field, record
+from corslint.simulate.request import SimRequest, unsafe_headers
+
+ACAO = "Access-Control-Allow-Origin"
+ACAC = "Access-Control-Allow-Credentials"
+ACAM = "Access-Control-Allow-Methods"
+ACAH = "Access-Control-Allow-Headers"
+_PROXIES = frozenset({"nginx", "apache"})
+_JS_LIBRARIES = frozenset({"express", "koa", "fastify", "nestjs"})
+# nginx `add_header` without `always` goes only on these statuses
+_NGINX_SUCCESS = frozenset({200, 201, 204, 206, 301, 302, 303, 304, 307, 308})
+
+
+@record(frozen=True)
+class Sent:
+    """One header on a response: its value, where it comes from, and how (`added by nginx`, `npm cors`)."""
+
+    name: str
+    value: str
+    prov: Optional[Provenance] = None
+    by: str = ""
+
+
+@record
+class Response:
+    """What the browser receives: the status (0 when not known), the CORS headers, and what corslint could not tell."""
+
+    status: int = 0
+    headers: list[Sent] = field(default_factory=list)
+    unknown: list[str] = field(default_factory=list)
+    note: str = ""
+
+    def values(self, name: str) -> list[Sent]:
+        low = name.lower()
+        return [h for h in self.headers if h.name.lower() == low]
+
+
+def allowed_origin(policy: CorsPolicy, origin: str) -> tuple[Optional[str], Optional[Provenance], str]:
+    """The Access-Control-Allow-Origin value the scope sends to `origin`: (value or None, where, what is unknown)."""
+    rules = [r for r in policy.origins if not r.development]
+    single_fixed = policy.source in _JS_LIBRARIES and len(rules) == 1
+    for rule in rules:
+        if rule.env_fallback:
+            return None, rule.prov, f"the value of ${rule.env_fallback} (corslint knows only its fallback, `{rule.display}`)"
+        value, unknown = _apply(rule, origin, fixed=policy.source in _PROXIES or single_fixed)
+        if unknown:
+            return None, rule.prov, unknown
+        if value is not None:
+            return value, rule.prov, ""
+    return None, None, ""
+
+
+def _apply(rule: OriginRule, origin: str, *, fixed: bool) -> tuple[Optional[str], str]:
+    kind = rule.kind
+    if kind is OriginKind.ANY:
+        return "*", ""
+    if kind is OriginKind.REFLECT:
+        return origin, ""
+    if kind is OriginKind.NULL:
+        return ("null", "") if origin == "null" else (None, "")
+    if kind is OriginKind.EXACT:
+        same = rule.value.strip().lower() == origin.lower() if rule.ignore_case else rule.value.strip() == origin
+        if same:
+            return rule.value.strip(), ""
+        return (rule.value.strip(), "") if fixed and not rule.only_on_match else (None, "")
+    if kind is OriginKind.PATTERN:
+        from corslint.origins import pattern_accepts
+
+        accepted = pattern_accepts(rule.value, origin, dialect=rule.dialect or "pcre", mode=rule.mode or "search", ignore_case=rule.ignore_case)
+        if accepted is None:
+            return None, f"whether `{rule.value}` accepts {origin} (too complex to decide)"
+        return (origin, "") if accepted else (None, "")
+    return None, f"the value computed by `{rule.prov.raw}`"
+
+
+def actual(policy: CorsPolicy, request: SimRequest, status: int = 200) -> Response:
+    """The actual (non-OPTIONS) response's CORS headers at `status`."""
+    response = Response(status)
+    value, prov, unknown = allowed_origin(policy, request.origin)
+    if unknown:
+        response.unknown.append(f"{ACAO} depends on {unknown}")
+    emitted = [e for e in policy.emissions if _goes_out(policy, e, status)]
+    if policy.source in _PROXIES:
+        for emission in emitted:
+            if emission.name.lower() != ACAO.lower():
+                response.headers.append(_literal(emission, request, response, policy.source))
+            elif not _computed(emission.value):
+                response.headers.append(Sent(ACAO, emission.value.strip().strip("'\""), emission.prov, policy.source))
+            elif value is not None:  # a variable: what the origin rules give this origin (nothing when empty)
+                response.headers.append(Sent(ACAO, value, emission.prov, policy.source))
+        return response
+    if value is not None:
+        response.headers.append(Sent(ACAO, value, prov, policy.source))
+        if policy.credentials.is_true():
+            response.headers.append(Sent(ACAC, "true", policy.credentials.prov, policy.source))
+    for emission in emitted:
+        if emission.name.lower() not in (ACAO.lower(), ACAC.lower()):
+            response.headers.append(_literal(emission, request, response, policy.source))
+    return response
+
+
+def _goes_out(policy: CorsPolicy, emission: HeaderEmission, status: int) -> bool:
+    if policy.source == "nginx" and emission.action == "add" and not emission.always:
+        return status in _NGINX_SUCCESS
+    return True
+
+
+def _computed(value: str) -> bool:
+    return "$" in value or "%{" in value
+
+
+def _literal(emission: HeaderEmission, request: SimRequest, response: Response, by: str) -> Sent:
+    value = emission.value.strip().strip("'\"")
+    if _computed(value):
+        if emission.value.strip() in ("$http_access_control_request_headers", "%{Access-Control-Request-Headers}i"):
+            value = ", ".join(unsafe_headers(request))
+        elif emission.value.strip() in ("$http_access_control_request_method", "%{Access-Control-Request-Method}i"):
+            value = request.method
+        else:
+            response.unknown.append(f"{emission.name} is computed (`{emission.value}`)")
+    return Sent(emission.name, value, emission.prov, by)
+
+
+def preflight(policy: CorsPolicy, request: SimRequest, branch: Optional[CorsPolicy] = None) -> Response:
+    """The answer to the OPTIONS preflight of `request`."""
+    answer = policy.preflight
+    kind = answer.kind
+    if kind is PreflightKind.ANSWERED or branch is not None:
+        status = answer.status or 204
+        source = branch or policy
+        headers = list(answer.headers) if answer.headers else list(source.emissions)
+        response = Response(status, note="answered by this configuration itself")
+        value, prov, unknown = allowed_origin(source, request.origin)
+        if unknown:
+            response.unknown.append(f"{ACAO} depends on {unknown}")
+        for emission in headers:
+            if policy.source == "nginx" and emission.action == "add" and not emission.always and status not in _NGINX_SUCCESS:
+                continue
+            if emission.name.lower() == ACAO.lower():
+                if not _computed(emission.value):
+                    response.headers.append(Sent(ACAO, emission.value.strip().strip("'\""), emission.prov, policy.source))
+                elif value is not None:
+                    response.headers.append(Sent(ACAO, value, emission.prov, policy.source))
+            else:
+                response.headers.append(_literal(emission, request, response, policy.source))
+        return response
+    if kind is PreflightKind.LIBRARY:
+        return _library_preflight(policy, request)
+    if kind is PreflightKind.NOT_HANDLED:
+        # the refusal (nginx's 405 for a file, 403 of limit_except) still carries what goes on every status
+        status = answer.status or 405
+        refused = actual(policy, request, status)
+        refused.note = answer.note or "nothing here answers OPTIONS with a 2xx"
+        return refused
+    if kind is PreflightKind.DELEGATED:
+        response = Response(0, note=f"OPTIONS goes on to `{answer.note}`")
+        response.unknown.append(f"what `{answer.note}` answers to OPTIONS (an upstream corslint does not see)")
+        return response
+    response = Response(0, note=answer.note)
+    response.unknown.append(answer.note or "how OPTIONS is answered here")
+    return response
+
+
+def _library_preflight(policy: CorsPolicy, request: SimRequest) -> Response:
+    """A CORS library's own OPTIONS answer: the origin check, then the methods and headers it lists or echoes."""
+    value, prov, unknown = allowed_origin(policy, request.origin)
+    response = Response(_library_status(policy, value is not None), note=policy.preflight.note)
+    if unknown:
+        response.unknown.append(f"{ACAO} depends on {unknown}")
+        return response
+    if value is None:
+        return response
+    response.headers.append(Sent(ACAO, value, prov, policy.source))
+    if policy.credentials.is_true():
+        response.headers.append(Sent(ACAC, "true", policy.credentials.prov, policy.source))
+    for name, setting, requested in ((ACAM, policy.methods, request.method.upper()), (ACAH, policy.allow_headers, ", ".join(unsafe_headers(request)))):
+        listed = _listed(setting, requested)
+        if listed is not None:
+            response.headers.append(Sent(name, listed, setting.prov, policy.source))
+    return response
+
+
+def _library_status(policy: CorsPolicy, allowed: bool) -> int:
+    if policy.source in ("fastapi", "starlette"):
+        return 200 if allowed else 400  # Starlette answers a disallowed preflight "Disallowed CORS origin" (400)
+    if policy.source in ("express", "koa", "fastify", "nestjs"):
+        return 204
+    return 200
+
+
+def _listed(setting: ListSetting, requested: str) -> Optional[str]:
+    if setting.kind is ListKind.REFLECT:
+        return requested
+    if setting.kind is ListKind.ANY:
+        return "*"
+    if setting.kind in (ListKind.EXPLICIT, ListKind.DEFAULT):
+        return ", ".join(setting.items)
+    return None

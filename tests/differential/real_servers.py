@@ -1,0 +1,115 @@
+"""Real servers on 127.0.0.1 for the differential suite: a tiny upstream, and nginx run as our own process (started
+and stopped by its pid file, with its own prefix in a temp folder; never a system service)."""
+
+from __future__ import annotations
+
+import http.client
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Iterator, Optional
+
+MAX_WAIT_S = 10
+POLL_S = 0.05
+
+
+class Upstream(BaseHTTPRequestHandler):
+    """An application that sets no CORS: 200 for GET/POST/PUT, 404 for any path with `missing` in it, 405 for OPTIONS."""
+
+    def _answer(self) -> None:
+        status = 404 if "missing" in self.path else (405 if self.command == "OPTIONS" else 200)
+        self.send_response(status)
+        self.send_header("Content-Length", "2")
+        self.end_headers()
+        self.wfile.write(b"ok")
+
+    do_GET = do_POST = do_PUT = do_DELETE = do_OPTIONS = _answer
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+def serve_upstream() -> Iterator[int]:
+    """Run the upstream on a free loopback port for as long as the generator is alive."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Upstream)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield server.server_address[1]
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+class Nginx:
+    """nginx with its own prefix in a temp folder, started and stopped by its pid file."""
+
+    def __init__(self, folder: Path, server_block: str, upstream: int) -> None:
+        self.binary = shutil.which("nginx") or "/usr/sbin/nginx"
+        self.folder = folder
+        self.port = free_port()
+        body = server_block.replace("{PORT}", str(self.port)).replace("{UPSTREAM}", f"127.0.0.1:{upstream}")
+        (folder / "logs").mkdir(exist_ok=True)
+        (folder / "nginx.conf").write_text(
+            f"pid {folder}/nginx.pid;\nerror_log {folder}/logs/error.log;\nevents {{}}\n"
+            f"http {{\n    access_log off;\n    client_body_temp_path {folder};\n    proxy_temp_path {folder};\n"
+            f"    fastcgi_temp_path {folder};\n    uwsgi_temp_path {folder};\n    scgi_temp_path {folder};\n"
+            f"{body}\n}}\n",
+            encoding="utf-8",
+        )
+
+    def start(self) -> None:
+        done = subprocess.run([self.binary, "-p", str(self.folder), "-c", str(self.folder / "nginx.conf")],
+                              capture_output=True, text=True, timeout=MAX_WAIT_S)
+        if done.returncode != 0:
+            raise RuntimeError(done.stderr)
+        deadline = time.monotonic() + MAX_WAIT_S
+        while time.monotonic() < deadline:
+            try:
+                socket.create_connection(("127.0.0.1", self.port), timeout=POLL_S).close()
+                return
+            except OSError:
+                time.sleep(POLL_S)
+        raise RuntimeError("nginx did not start listening")
+
+    def stop(self) -> None:
+        pid_file = self.folder / "nginx.pid"
+        if pid_file.exists():
+            pid = int(pid_file.read_text().strip())
+            try:
+                os.kill(pid, signal.SIGQUIT)
+            except ProcessLookupError:
+                return
+            deadline = time.monotonic() + MAX_WAIT_S
+            while time.monotonic() < deadline and pid_file.exists():
+                time.sleep(POLL_S)
+
+    def request(self, method: str, path: str, headers: dict[str, str]) -> tuple[int, list[tuple[str, str]]]:
+        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=MAX_WAIT_S)
+        try:
+            connection.request(method, path, headers=headers)
+            response = connection.getresponse()
+            response.read()
+            return response.status, response.getheaders()
+        finally:
+            connection.close()
+
+
+def nginx_available() -> Optional[str]:
+    """Why nginx cannot be run here, or None when it can."""
+    binary = shutil.which("nginx") or ("/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists() else None)
+    if binary is None:
+        return "nginx is not installed (apt-get install -y nginx); .ci/run installs it"
+    return None

@@ -1,0 +1,180 @@
+"""`corslint simulate` against real nginx: every predicted CORS header, value and preflight status must be what nginx
+sends, header by header. Runs where nginx is installed (.ci/run installs it); skips with the reason elsewhere."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from conftest import lint_tree
+from real_servers import Nginx, nginx_available, serve_upstream
+from corslint.simulate.request import SimRequest
+from corslint.simulate.run import simulate
+
+pytestmark = pytest.mark.skipif(nginx_available() is not None, reason=nginx_available() or "")
+
+TRUSTED = "https://app.example.com"
+ATTACKER = "https://app.example.com.attacker.test"
+CORS_NAMES = ("access-control-allow-origin", "access-control-allow-credentials", "access-control-allow-methods",
+              "access-control-allow-headers", "access-control-expose-headers", "access-control-max-age")
+
+CASES = {
+    "map-allowlist-always": """
+    map $http_origin $cors_origin {
+        default "";
+        "https://app.example.com" $http_origin;
+    }
+    server {
+        listen 127.0.0.1:{PORT};
+        location /api/ {
+            add_header Access-Control-Allow-Origin $cors_origin always;
+            add_header Access-Control-Allow-Credentials true always;
+            add_header Vary Origin always;
+            if ($request_method = OPTIONS) {
+                add_header Access-Control-Allow-Origin $cors_origin always;
+                add_header Access-Control-Allow-Credentials true always;
+                add_header Access-Control-Allow-Methods "GET, POST, PUT" always;
+                add_header Access-Control-Allow-Headers "Authorization, Content-Type" always;
+                return 204;
+            }
+            proxy_pass http://{UPSTREAM};
+        }
+    }""",
+    "star-without-always": """
+    server {
+        listen 127.0.0.1:{PORT};
+        location /api/ {
+            add_header Access-Control-Allow-Origin *;
+            add_header Access-Control-Expose-Headers X-Total;
+            proxy_pass http://{UPSTREAM};
+        }
+    }""",
+    "two-values": """
+    server {
+        listen 127.0.0.1:{PORT};
+        location /api/ {
+            add_header Access-Control-Allow-Origin "https://app.example.com" always;
+            add_header Access-Control-Allow-Origin "https://admin.example.com" always;
+            proxy_pass http://{UPSTREAM};
+        }
+    }""",
+    "reflect-with-credentials": """
+    server {
+        listen 127.0.0.1:{PORT};
+        add_header Access-Control-Allow-Origin $http_origin always;
+        add_header Access-Control-Allow-Credentials true always;
+        location /api/ {
+            proxy_pass http://{UPSTREAM};
+        }
+    }""",
+    "options-branch-drops-inherited": """
+    server {
+        listen 127.0.0.1:{PORT};
+        location /api/ {
+            add_header Access-Control-Allow-Origin "https://app.example.com" always;
+            if ($request_method = OPTIONS) {
+                add_header Access-Control-Allow-Methods "GET, PUT";
+                return 204;
+            }
+            proxy_pass http://{UPSTREAM};
+        }
+    }""",
+    "static-files-405": """
+    server {
+        listen 127.0.0.1:{PORT};
+        root /nonexistent;
+        location /api/ {
+            add_header Access-Control-Allow-Origin * always;
+            add_header Access-Control-Allow-Methods "GET, PUT" always;
+            add_header Access-Control-Allow-Headers Authorization always;
+        }
+    }""",
+    "unanchored-regex-map": """
+    map $http_origin $cors_origin {
+        default "";
+        "~https://app\\.example\\.com" $http_origin;
+    }
+    server {
+        listen 127.0.0.1:{PORT};
+        location /api/ {
+            add_header Access-Control-Allow-Origin $cors_origin always;
+            add_header Vary Origin always;
+            proxy_pass http://{UPSTREAM};
+        }
+    }""",
+    "if-origin-sets-variable": """
+    server {
+        listen 127.0.0.1:{PORT};
+        location /api/ {
+            set $cors "";
+            if ($http_origin ~* "^https://app\\.example\\.com$") {
+                set $cors $http_origin;
+            }
+            add_header Access-Control-Allow-Origin $cors always;
+            proxy_pass http://{UPSTREAM};
+        }
+    }""",
+    "limit-except-403": """
+    server {
+        listen 127.0.0.1:{PORT};
+        location /api/ {
+            add_header Access-Control-Allow-Origin "https://app.example.com" always;
+            add_header Access-Control-Allow-Methods "GET, PUT" always;
+            limit_except GET POST PUT {
+                deny all;
+            }
+            proxy_pass http://{UPSTREAM};
+        }
+    }""",
+}
+REQUESTS = [
+    SimRequest(TRUSTED, "GET", (), False, "/api/items"),
+    SimRequest(TRUSTED, "GET", (), True, "/api/items"),
+    SimRequest(ATTACKER, "GET", (), True, "/api/items"),
+    SimRequest("null", "GET", (), False, "/api/items"),
+    SimRequest(TRUSTED, "PUT", (("Authorization", ""),), True, "/api/items"),
+    SimRequest(TRUSTED, "GET", (), False, "/api/missing"),
+]
+
+
+@pytest.fixture(scope="module")
+def upstream():  # type: ignore[no-untyped-def]
+    yield from serve_upstream()
+
+
+def _cors(headers: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    return sorted((name.lower(), value) for name, value in headers if name.lower() in CORS_NAMES)
+
+
+def _predicted(response) -> list[tuple[str, str]]:  # type: ignore[no-untyped-def]
+    return sorted((h.name.lower(), h.value) for h in response.headers if h.name.lower() in CORS_NAMES)
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_simulate_predicts_what_nginx_sends(case: str, tmp_path: Path, upstream: int) -> None:
+    server = Nginx(tmp_path, CASES[case], upstream)
+    tree = tmp_path / "tree"
+    tree.mkdir()
+    (tree / "nginx.conf").write_text((tmp_path / "nginx.conf").read_text(encoding="utf-8"), encoding="utf-8")
+    result = lint_tree(tree)
+    server.start()
+    compared = 0
+    try:
+        for request in REQUESTS:
+            (outcome,) = simulate(result.policies, result.layers, request)
+            headers = {"Origin": request.origin, **{name: value or "x" for name, value in request.headers}}
+            if outcome.preflight is not None and not outcome.preflight.unknown and outcome.preflight.status:
+                preflight_headers = {"Origin": request.origin, "Access-Control-Request-Method": request.method}
+                if request.headers:
+                    preflight_headers["Access-Control-Request-Headers"] = ", ".join(n.lower() for n, _ in request.headers)
+                status, got = server.request("OPTIONS", request.path, preflight_headers)
+                assert (status, _cors(got)) == (outcome.preflight.status, _predicted(outcome.preflight)), (case, "OPTIONS", request)
+                compared += 1
+            status, got = server.request(request.method, request.path, headers)
+            expected = outcome.error_response if status >= 400 else outcome.response
+            assert _cors(got) == _predicted(expected), (case, request.method, request, status)
+            compared += 1
+    finally:
+        server.stop()
+    assert compared >= len(REQUESTS)
