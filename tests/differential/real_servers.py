@@ -1,5 +1,5 @@
-"""Real servers on 127.0.0.1 for the differential suite: a tiny upstream, and nginx run as our own process (started
-and stopped by its pid file, with its own prefix in a temp folder; never a system service)."""
+"""Real servers on 127.0.0.1 for the differential suite: a tiny upstream, and nginx and Apache httpd run as our own
+processes (each started and stopped by its pid file, with its own prefix in a temp folder; never a system service)."""
 
 from __future__ import annotations
 
@@ -15,6 +15,20 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Iterator, Optional
 
+from corslint.simulate.request import SimRequest
+
+TRUSTED = "https://app.example.com"
+ATTACKER = "https://app.example.com.attacker.test"
+CORS_NAMES = ("access-control-allow-origin", "access-control-allow-credentials", "access-control-allow-methods",
+              "access-control-allow-headers", "access-control-expose-headers", "access-control-max-age")
+REQUESTS = [
+    SimRequest(TRUSTED, "GET", (), False, "/api/items"),
+    SimRequest(TRUSTED, "GET", (), True, "/api/items"),
+    SimRequest(ATTACKER, "GET", (), True, "/api/items"),
+    SimRequest("null", "GET", (), False, "/api/items"),
+    SimRequest(TRUSTED, "PUT", (("Authorization", ""),), True, "/api/items"),
+    SimRequest(TRUSTED, "GET", (), False, "/api/missing"),
+]
 MAX_WAIT_S = 10
 POLL_S = 0.05
 
@@ -112,4 +126,58 @@ def nginx_available() -> Optional[str]:
     binary = shutil.which("nginx") or ("/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists() else None)
     if binary is None:
         return "nginx is not installed (apt-get install -y nginx); .ci/run installs it"
+    return None
+
+
+_APACHE_MODULES = ("mpm_event", "authz_core", "headers", "setenvif", "rewrite", "proxy", "proxy_http", "alias")
+
+
+class Apache:
+    """Apache httpd with its own ServerRoot in a temp folder, started and stopped by its pid file."""
+
+    def __init__(self, folder: Path, body: str, upstream: int) -> None:
+        self.binary = shutil.which("apache2") or "/usr/sbin/apache2"
+        self.folder = folder
+        self.port = free_port()
+        modules = "\n".join(f"LoadModule {name}_module /usr/lib/apache2/modules/mod_{name}.so" for name in _APACHE_MODULES)
+        text = body.replace("{UPSTREAM}", f"127.0.0.1:{upstream}")
+        (folder / "httpd.conf").write_text(
+            f"ServerRoot {folder}\nPidFile {folder}/httpd.pid\nErrorLog {folder}/error.log\nListen 127.0.0.1:{self.port}\n"
+            f"ServerName localhost\n{modules}\n{text}\n",
+            encoding="utf-8",
+        )
+        self.config_text = text
+
+    def start(self) -> None:
+        done = subprocess.run([self.binary, "-f", str(self.folder / "httpd.conf"), "-k", "start"], capture_output=True,
+                              text=True, timeout=MAX_WAIT_S, env={**os.environ, "APACHE_RUN_DIR": str(self.folder)})
+        if done.returncode != 0:
+            raise RuntimeError(done.stderr)
+        deadline = time.monotonic() + MAX_WAIT_S
+        while time.monotonic() < deadline:
+            try:
+                socket.create_connection(("127.0.0.1", self.port), timeout=POLL_S).close()
+                return
+            except OSError:
+                time.sleep(POLL_S)
+        raise RuntimeError("apache did not start listening")
+
+    def stop(self) -> None:
+        pid_file = self.folder / "httpd.pid"
+        if pid_file.exists():
+            try:
+                os.kill(int(pid_file.read_text().strip()), signal.SIGTERM)
+            except (ProcessLookupError, ValueError):
+                return
+            deadline = time.monotonic() + MAX_WAIT_S
+            while time.monotonic() < deadline and pid_file.exists():
+                time.sleep(POLL_S)
+
+    request = Nginx.request
+
+
+def apache_available() -> Optional[str]:
+    binary = shutil.which("apache2") or ("/usr/sbin/apache2" if Path("/usr/sbin/apache2").exists() else None)
+    if binary is None or not Path("/usr/lib/apache2/modules/mod_headers.so").exists():
+        return "Apache httpd is not installed (apt-get install -y apache2); .ci/run installs it"
     return None

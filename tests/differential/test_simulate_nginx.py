@@ -8,16 +8,10 @@ from pathlib import Path
 import pytest
 
 from conftest import lint_tree
-from real_servers import Nginx, nginx_available, serve_upstream
-from corslint.simulate.request import SimRequest
+from real_servers import CORS_NAMES, REQUESTS, Nginx, nginx_available, serve_upstream
 from corslint.simulate.run import simulate
 
 pytestmark = pytest.mark.skipif(nginx_available() is not None, reason=nginx_available() or "")
-
-TRUSTED = "https://app.example.com"
-ATTACKER = "https://app.example.com.attacker.test"
-CORS_NAMES = ("access-control-allow-origin", "access-control-allow-credentials", "access-control-allow-methods",
-              "access-control-allow-headers", "access-control-expose-headers", "access-control-max-age")
 
 CASES = {
     "map-allowlist-always": """
@@ -128,14 +122,6 @@ CASES = {
         }
     }""",
 }
-REQUESTS = [
-    SimRequest(TRUSTED, "GET", (), False, "/api/items"),
-    SimRequest(TRUSTED, "GET", (), True, "/api/items"),
-    SimRequest(ATTACKER, "GET", (), True, "/api/items"),
-    SimRequest("null", "GET", (), False, "/api/items"),
-    SimRequest(TRUSTED, "PUT", (("Authorization", ""),), True, "/api/items"),
-    SimRequest(TRUSTED, "GET", (), False, "/api/missing"),
-]
 
 
 @pytest.fixture(scope="module")
