@@ -42,7 +42,7 @@ def address(text: str) -> Optional[Address]:
     if not host or not all(c.isalnum() or c in "-._:" for c in host):
         return None
     if port_text:
-        if not port_text.isdigit() or not 0 < int(port_text) < 65536:
+        if not port_text.isdigit() or len(port_text) > 5 or not 0 < int(port_text) < 65536:
             return None
         return Address(host, int(port_text), written)
     return Address(host, _SCHEME_PORTS.get(scheme.lower(), 0), written, port_written=False)

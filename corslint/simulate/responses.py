@@ -15,6 +15,12 @@ ACAM = "Access-Control-Allow-Methods"
 ACAH = "Access-Control-Allow-Headers"
 _PROXIES = frozenset({"nginx", "apache"})
 _JS_LIBRARIES = frozenset({"express", "koa", "fastify", "nestjs"})
+# libraries that send `Access-Control-Allow-Credentials: true` on every response to a request with an Origin, allowed
+# or not (Starlette 1.10 `simple_headers`; npm `cors` 2.8 `configureCredentials`)
+_CREDENTIALS_ALWAYS = frozenset({"starlette", "fastapi", "express"})
+# libraries whose preflight answer carries its Allow-Credentials, -Methods and -Headers whatever the origin (npm `cors`
+# 2.8.6 with express 5, run): only Allow-Origin depends on it
+_PREFLIGHT_HEADERS_ALWAYS = frozenset({"express"})
 # nginx `add_header` without `always` goes only on these statuses
 _NGINX_SUCCESS = frozenset({200, 201, 204, 206, 301, 302, 303, 304, 307, 308})
 
@@ -46,7 +52,9 @@ class Response:
 def allowed_origin(policy: CorsPolicy, origin: str) -> tuple[Optional[str], Optional[Provenance], str]:
     """The Access-Control-Allow-Origin value the scope sends to `origin`: (value or None, where, what is unknown)."""
     rules = [r for r in policy.origins if not r.development]
-    single_fixed = policy.source in _JS_LIBRARIES and len(rules) == 1
+    # npm `cors` and its kin send a string `origin` to every request, but an array's entries only to the origin that
+    # equals one; the model's rule for a string option is the option itself (`origin: '…'`)
+    single_fixed = policy.source in _JS_LIBRARIES and len(rules) == 1 and rules[0].prov.raw.lstrip().startswith(("origin", "'origin'", '"origin"'))
     for rule in rules:
         if rule.env_fallback:
             return None, rule.prov, f"the value of ${rule.env_fallback} (corslint knows only its fallback, `{rule.display}`)"
@@ -99,8 +107,8 @@ def actual(policy: CorsPolicy, request: SimRequest, status: int = 200) -> Respon
         return response
     if value is not None:
         response.headers.append(Sent(ACAO, value, prov, policy.source))
-        if policy.credentials.is_true():
-            response.headers.append(Sent(ACAC, "true", policy.credentials.prov, policy.source))
+    if policy.credentials.is_true() and (value is not None or policy.source in _CREDENTIALS_ALWAYS):
+        response.headers.append(Sent(ACAC, "true", policy.credentials.prov, policy.source))
     for emission in emitted:
         if emission.name.lower() not in (ACAO.lower(), ACAC.lower()):
             response.headers.append(_literal(emission, request, response, policy.source))
@@ -153,6 +161,8 @@ def preflight(policy: CorsPolicy, request: SimRequest, branch: Optional[CorsPoli
                 response.headers.append(_literal(emission, request, response, policy.source))
         return response
     if kind is PreflightKind.LIBRARY:
+        if policy.source in ("starlette", "fastapi"):
+            return _starlette_preflight(policy, request)
         return _library_preflight(policy, request)
     if kind is PreflightKind.NOT_HANDLED:
         # the refusal (nginx's 405 for a file, 403 of limit_except) still carries what goes on every status
@@ -176,15 +186,50 @@ def _library_preflight(policy: CorsPolicy, request: SimRequest) -> Response:
     if unknown:
         response.unknown.append(f"{ACAO} depends on {unknown}")
         return response
-    if value is None:
+    if value is None and policy.source not in _PREFLIGHT_HEADERS_ALWAYS:
         return response
-    response.headers.append(Sent(ACAO, value, prov, policy.source))
+    if value is not None:
+        response.headers.append(Sent(ACAO, value, prov, policy.source))
     if policy.credentials.is_true():
         response.headers.append(Sent(ACAC, "true", policy.credentials.prov, policy.source))
     for name, setting, requested in ((ACAM, policy.methods, request.method.upper()), (ACAH, policy.allow_headers, ", ".join(unsafe_headers(request)))):
         listed = _listed(setting, requested)
         if listed is not None:
             response.headers.append(Sent(name, listed, setting.prov, policy.source))
+    return response
+
+
+def _starlette_preflight(policy: CorsPolicy, request: SimRequest) -> Response:
+    """Starlette's `CORSMiddleware.preflight_response` (1.10): its preflight headers always, Allow-Origin when the
+    origin is allowed, and 400 when the origin, the method or a requested header is not allowed."""
+    value, prov, unknown = allowed_origin(policy, request.origin)
+    response = Response(200, note=policy.preflight.note)
+    if unknown:
+        response.unknown.append(f"{ACAO} depends on {unknown}")
+        return response
+    failures = [] if value is not None else ["origin"]
+    if value is not None:
+        response.headers.append(Sent(ACAO, value, prov, policy.source))
+    methods = policy.methods
+    response.headers.append(Sent(ACAM, ", ".join(methods.items), methods.prov, policy.source))
+    if request.method not in methods.items:
+        failures.append("method")
+    if policy.max_age.is_known:
+        response.headers.append(Sent("Access-Control-Max-Age", str(policy.max_age.value), policy.max_age.prov, policy.source))
+    requested = unsafe_headers(request)
+    allowed = policy.allow_headers
+    if allowed.kind is ListKind.REFLECT:
+        if requested:
+            response.headers.append(Sent(ACAH, ", ".join(requested), allowed.prov, policy.source))
+    else:
+        response.headers.append(Sent(ACAH, ", ".join(allowed.items), allowed.prov, policy.source))
+        if any(not allowed.contains(name) for name in requested):
+            failures.append("headers")
+    if policy.credentials.is_true():
+        response.headers.append(Sent(ACAC, "true", policy.credentials.prov, policy.source))
+    if failures:
+        response.status = 400
+        response.note = "Starlette answers \"Disallowed CORS " + ", ".join(failures) + "\" (400)"
     return response
 
 

@@ -154,3 +154,11 @@ def test_a_compose_file_with_cors_values_is_reported_as_not_checked(tmp_path) ->
     assert "its CORS values are not checked" in skipped["docker-compose.yml"]
     assert skipped["docker-compose.override.yml"].startswith("docker-compose file not read (")
     assert "compose.yaml" not in skipped
+
+
+def test_huge_numbers_are_no_ports() -> None:
+    # a port written with thousands of digits: no ValueError from int(), and no default port either
+    from corslint.layers.targets import address
+
+    assert read("uvicorn main:app --port " + "9" * 100_000).port == 0
+    assert address("http://api:" + "9" * 10_000) is None

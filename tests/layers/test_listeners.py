@@ -33,6 +33,7 @@ def _listeners(tmp_path: Path, name: str, text: str) -> list[tuple[int, str, str
         ("app.listen(process.env.PORT);", []),
         ("listen(3000);", []),
         ("app.listen(70000);", []),
+        ("app.listen(" + "1" * 100_000 + ");", []),  # no int() of a 100,000-digit number (found by the fuzzer)
     ],
 )
 def test_node(tmp_path: Path, text: str, found: list) -> None:

@@ -79,6 +79,7 @@ def read(command: "str | Sequence[str]") -> Command:
 def _server(program: str, args: list[str]) -> Command:
     port, assumed = 0, ""
     target = ""
+    given = False  # a port flag that could not be read leaves the port unknown, not the default
     index = 0
     while index < len(args):
         word = args[index]
@@ -86,11 +87,13 @@ def _server(program: str, args: list[str]) -> Command:
         value = inline if eq else (args[index + 1] if index + 1 < len(args) else "")
         if flag in _PORT_FLAGS.get(program, ()):
             port, assumed = _port(value)
+            given = True
             index += 1 if eq else 2
             continue
         if flag in _BIND_FLAGS.get(program, ()):
             if not value.startswith("unix:"):
                 port, assumed = _port(value.rpartition(":")[2])
+                given = True
             index += 1 if eq else 2
             continue
         if word.startswith("-"):
@@ -99,7 +102,7 @@ def _server(program: str, args: list[str]) -> Command:
         if not target and (":" in word or word.endswith(".py")):
             target = word
         index += 1
-    if port == 0 and not assumed and _DEFAULT_PORTS[program]:
+    if port == 0 and not assumed and not given and _DEFAULT_PORTS[program]:
         port, assumed = _DEFAULT_PORTS[program], f"{program}'s default port"
     return Command(program, port, assumed, target)
 
@@ -115,7 +118,7 @@ def _runserver(words: list[str]) -> Command:
 
 def _port(text: str) -> tuple[int, str]:
     text = text.strip()
-    if text.isdigit() and 0 < int(text) < 65536:
+    if text.isdigit() and len(text) <= 5 and 0 < int(text) < 65536:
         return int(text), ""
     match = _ENV_REF.match(text)
     if match is not None and match.group(2):

@@ -58,4 +58,4 @@ def _port(doc, bindings, node, depth: int) -> tuple[int, str]:  # type: ignore[n
 
 def _number(text: str) -> int:
     text = text.strip()
-    return int(text) if text.isdigit() and 0 < int(text) < 65536 else 0
+    return int(text) if text.isdigit() and len(text) <= 5 and 0 < int(text) < 65536 else 0

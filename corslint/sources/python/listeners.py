@@ -53,8 +53,10 @@ def _flask_apps(tree: ast.Module) -> set[str]:
 
 
 def _port(node: ast.AST) -> tuple[int, str]:
-    if isinstance(node, ast.Constant) and isinstance(node.value, (int, str)) and not isinstance(node.value, bool):
-        return _number(str(node.value)), ""
+    if isinstance(node, ast.Constant) and isinstance(node.value, int) and not isinstance(node.value, bool):
+        return (node.value, "") if 0 < node.value < 65536 else (0, "")
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return _number(node.value), ""
     if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "int" and node.args:
         return _port(node.args[0])
     fallback = _environ_default(node)
@@ -80,4 +82,4 @@ def _environ_default(node: ast.AST) -> Optional[tuple[str, str]]:
 
 def _number(text: str) -> int:
     text = text.strip()
-    return int(text) if text.isdigit() and 0 < int(text) < 65536 else 0
+    return int(text) if text.isdigit() and len(text) <= 5 and 0 < int(text) < 65536 else 0

@@ -34,7 +34,8 @@ OPTIONS = frozenset(
 )
 DEFAULT_METHODS = ("GET",)
 ROUTE_VERBS = frozenset({"get", "post", "put", "patch", "delete", "head"})
-ALL_METHODS = ("DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "PUT")
+# what `allow_methods=["*"]` expands to (Starlette 1.10 `middleware/cors.py`; QUERY since the 1.x line)
+ALL_METHODS = ("DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "PUT", "QUERY")
 SAFELISTED_HEADERS = ("Accept", "Accept-Language", "Content-Language", "Content-Type")
 REFLECT_NOTE = "Starlette's CORSMiddleware echoes the request origin when allow_origins has '*' and allow_credentials=True"
 
