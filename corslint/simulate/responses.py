@@ -196,6 +196,8 @@ def _library_preflight(policy: CorsPolicy, request: SimRequest) -> Response:
         listed = _listed(setting, requested)
         if listed is not None:
             response.headers.append(Sent(name, listed, setting.prov, policy.source))
+    if policy.max_age.is_known and policy.max_age.value not in (None, "", 0, False):  # django-cors-headers: 86400
+        response.headers.append(Sent("Access-Control-Max-Age", str(policy.max_age.value), policy.max_age.prov, policy.source))
     return response
 
 

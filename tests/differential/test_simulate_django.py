@@ -1,0 +1,98 @@
+"""`corslint simulate` against real Django 5.2 + django-cors-headers 4.9.0 (served by werkzeug on 127.0.0.1): each
+predicted CORS header must be what the application sends."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from conftest import lint_tree
+from real_servers import REQUESTS
+from test_simulate_flask import _normal, _request
+
+from corslint.simulate.run import simulate
+
+django = pytest.importorskip("django", reason="Django is in the test extra: pip install '.[test]'")
+corsheaders = pytest.importorskip("corsheaders", reason="django-cors-headers is in the test extra: pip install '.[test]'")
+
+CASES: dict[str, dict[str, Any]] = {
+    "allowlist-credentials": {"CORS_ALLOWED_ORIGINS": ["https://app.example.com"], "CORS_ALLOW_CREDENTIALS": True},
+    "allow-all": {"CORS_ALLOW_ALL_ORIGINS": True},
+    "regex": {"CORS_ALLOWED_ORIGIN_REGEXES": [r"^https://app\.example\.com$"], "CORS_ALLOW_METHODS": ["GET", "PUT"]},
+}
+
+
+def _view(request: Any) -> Any:
+    from django.http import HttpResponse, HttpResponseNotFound
+
+    return HttpResponseNotFound("missing") if "missing" in request.path else HttpResponse("ok")
+
+
+def _urlpatterns() -> list:
+    from django.urls import re_path
+
+    return [re_path(r"^api/", _view)]
+
+
+urlpatterns: list = []
+
+
+def _configure() -> Any:
+    from django.conf import settings
+
+    if not settings.configured:
+        settings.configure(
+            DEBUG=False, SECRET_KEY="differential", ALLOWED_HOSTS=["*"], ROOT_URLCONF=__name__,
+            INSTALLED_APPS=["django.contrib.contenttypes", "corsheaders"],
+            MIDDLEWARE=["corsheaders.middleware.CorsMiddleware", "django.middleware.common.CommonMiddleware"],
+        )
+        django.setup()
+        urlpatterns.extend(_urlpatterns())
+    from django.core.wsgi import get_wsgi_application
+
+    return get_wsgi_application()
+
+
+def _settings_text(values: dict[str, Any]) -> str:
+    lines = [
+        "INSTALLED_APPS = ['django.contrib.contenttypes', 'corsheaders']",
+        "MIDDLEWARE = ['corsheaders.middleware.CorsMiddleware', 'django.middleware.common.CommonMiddleware']",
+    ]
+    lines.extend(f"{name} = {value!r}" for name, value in values.items())
+    return "\n".join(lines) + "\n"
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_simulate_predicts_what_django_cors_headers_sends(case: str, tmp_path: Path) -> None:
+    from django.test import override_settings
+    from werkzeug.serving import make_server
+
+    (tmp_path / "settings.py").write_text(_settings_text(CASES[case]), encoding="utf-8")
+    result = lint_tree(tmp_path)
+    application = _configure()
+    compared = 0
+    with override_settings(**CASES[case]):
+        server = make_server("127.0.0.1", 0, application, threaded=True)
+        thread = threading.Thread(target=server.serve_forever, daemon=True)
+        thread.start()
+        try:
+            for request in REQUESTS:
+                (outcome,) = simulate(result.policies, result.layers, request)
+                if outcome.preflight is not None and not outcome.preflight.unknown:
+                    headers = {"Origin": request.origin, "Access-Control-Request-Method": request.method}
+                    if request.headers:
+                        headers["Access-Control-Request-Headers"] = ", ".join(n.lower() for n, _ in request.headers)
+                    status, got = _request(server.port, "OPTIONS", request.path, headers)
+                    predicted = [(h.name, h.value) for h in outcome.preflight.headers]
+                    assert (status, _normal(got)) == (outcome.preflight.status, _normal(predicted)), (case, "OPTIONS", request)
+                    compared += 1
+                status, got = _request(server.port, request.method, request.path, {"Origin": request.origin})
+                expected = outcome.error_response if status >= 400 else outcome.response
+                assert _normal(got) == _normal([(h.name, h.value) for h in expected.headers]), (case, request, status)
+                compared += 1
+        finally:
+            server.shutdown()
+    assert compared >= len(REQUESTS)
