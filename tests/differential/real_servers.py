@@ -33,6 +33,80 @@ MAX_WAIT_S = 10
 POLL_S = 0.05
 
 
+_LISTS = ("access-control-allow-methods", "access-control-allow-headers", "access-control-expose-headers")
+
+
+def http_request(port: int, method: str, path: str, headers: dict[str, str]) -> tuple[int, list[tuple[str, str]]]:
+    """One request to 127.0.0.1:port: the status and the response headers."""
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=MAX_WAIT_S)
+    try:
+        connection.request(method, path, headers=headers)
+        response = connection.getresponse()
+        response.read()
+        return response.status, response.getheaders()
+    finally:
+        connection.close()
+
+
+def normal(headers: "list[tuple[str, str]]") -> list:
+    """The CORS headers as the browser reads them: names lower-cased, list headers as sets of lower-cased items."""
+    found = []
+    for name, value in headers:
+        low = name.lower()
+        if low in CORS_NAMES:
+            found.append((low, frozenset(v.strip().lower() for v in value.split(",")) if low in _LISTS else value))
+    return sorted(found, key=repr)
+
+
+def wait_listening(port: int) -> None:
+    deadline = time.monotonic() + MAX_WAIT_S
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=POLL_S).close()
+            return
+        except OSError:
+            time.sleep(POLL_S)
+    raise RuntimeError(f"nothing listens on 127.0.0.1:{port}")
+
+
+def compare(policies: list, layers: object, port: int, case: str) -> int:
+    """Send every request of REQUESTS (its preflight first, when simulate predicts one it can tell) and assert that the
+    server's CORS headers and preflight status are simulate's; returns how many responses were compared."""
+    from corslint.simulate.run import simulate
+
+    compared = 0
+    for request in REQUESTS:
+        (outcome,) = simulate(policies, layers, request)
+        if outcome.preflight is not None and not outcome.preflight.unknown and outcome.preflight.status:
+            headers = {"Origin": request.origin, "Access-Control-Request-Method": request.method}
+            if request.headers:
+                headers["Access-Control-Request-Headers"] = ", ".join(n.lower() for n, _ in request.headers)
+            status, got = http_request(port, "OPTIONS", request.path, headers)
+            predicted = [(h.name, h.value) for h in outcome.preflight.headers]
+            assert (status, normal(got)) == (outcome.preflight.status, normal(predicted)), (case, "OPTIONS", request)
+            compared += 1
+        status, got = http_request(port, request.method, request.path, {"Origin": request.origin})
+        expected = outcome.error_response if status >= 400 else outcome.response
+        if expected.unknown:
+            continue
+        assert normal(got) == normal([(h.name, h.value) for h in expected.headers]), (case, request, status)
+        compared += 1
+    return compared
+
+
+def stop_by_pid_file(pid_file: Path, how: int) -> None:
+    """Stop the process a pid file names and wait (bounded) until it has removed the file."""
+    if not pid_file.exists():
+        return
+    try:
+        os.kill(int(pid_file.read_text().strip()), how)
+    except (ProcessLookupError, ValueError):
+        return
+    deadline = time.monotonic() + MAX_WAIT_S
+    while time.monotonic() < deadline and pid_file.exists():
+        time.sleep(POLL_S)
+
+
 class Upstream(BaseHTTPRequestHandler):
     """An application that sets no CORS: 200 for GET/POST/PUT, 404 for any path with `missing` in it, 405 for OPTIONS."""
 
@@ -89,36 +163,10 @@ class Nginx:
                               capture_output=True, text=True, timeout=MAX_WAIT_S)
         if done.returncode != 0:
             raise RuntimeError(done.stderr)
-        deadline = time.monotonic() + MAX_WAIT_S
-        while time.monotonic() < deadline:
-            try:
-                socket.create_connection(("127.0.0.1", self.port), timeout=POLL_S).close()
-                return
-            except OSError:
-                time.sleep(POLL_S)
-        raise RuntimeError("nginx did not start listening")
+        wait_listening(self.port)
 
     def stop(self) -> None:
-        pid_file = self.folder / "nginx.pid"
-        if pid_file.exists():
-            pid = int(pid_file.read_text().strip())
-            try:
-                os.kill(pid, signal.SIGQUIT)
-            except ProcessLookupError:
-                return
-            deadline = time.monotonic() + MAX_WAIT_S
-            while time.monotonic() < deadline and pid_file.exists():
-                time.sleep(POLL_S)
-
-    def request(self, method: str, path: str, headers: dict[str, str]) -> tuple[int, list[tuple[str, str]]]:
-        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=MAX_WAIT_S)
-        try:
-            connection.request(method, path, headers=headers)
-            response = connection.getresponse()
-            response.read()
-            return response.status, response.getheaders()
-        finally:
-            connection.close()
+        stop_by_pid_file(self.folder / "nginx.pid", signal.SIGQUIT)
 
 
 def nginx_available() -> Optional[str]:
@@ -153,27 +201,11 @@ class Apache:
                               text=True, timeout=MAX_WAIT_S, env={**os.environ, "APACHE_RUN_DIR": str(self.folder)})
         if done.returncode != 0:
             raise RuntimeError(done.stderr)
-        deadline = time.monotonic() + MAX_WAIT_S
-        while time.monotonic() < deadline:
-            try:
-                socket.create_connection(("127.0.0.1", self.port), timeout=POLL_S).close()
-                return
-            except OSError:
-                time.sleep(POLL_S)
-        raise RuntimeError("apache did not start listening")
+        wait_listening(self.port)
 
     def stop(self) -> None:
-        pid_file = self.folder / "httpd.pid"
-        if pid_file.exists():
-            try:
-                os.kill(int(pid_file.read_text().strip()), signal.SIGTERM)
-            except (ProcessLookupError, ValueError):
-                return
-            deadline = time.monotonic() + MAX_WAIT_S
-            while time.monotonic() < deadline and pid_file.exists():
-                time.sleep(POLL_S)
+        stop_by_pid_file(self.folder / "httpd.pid", signal.SIGTERM)
 
-    request = Nginx.request
 
 
 def apache_available() -> Optional[str]:
