@@ -56,6 +56,8 @@ def allowed_origin(policy: CorsPolicy, origin: str) -> tuple[Optional[str], Opti
     # equals one; the model's rule for a string option is the option itself (`origin: '…'`)
     single_fixed = policy.source in _JS_LIBRARIES and len(rules) == 1 and rules[0].prov.raw.lstrip().startswith(("origin", "'origin'", '"origin"'))
     for rule in rules:
+        if rule.static_assets:
+            return None, rule.prov, f"the response's type (this value is sent only when {rule.static_assets})"
         if rule.env_fallback:
             return None, rule.prov, f"the value of ${rule.env_fallback} (corslint knows only its fallback, `{rule.display}`)"
         value, unknown = _apply(rule, origin, fixed=policy.source in _PROXIES or single_fixed)
@@ -89,8 +91,9 @@ def _apply(rule: OriginRule, origin: str, *, fixed: bool) -> tuple[Optional[str]
     return None, f"the value computed by `{rule.prov.raw}`"
 
 
-def actual(policy: CorsPolicy, request: SimRequest, status: int = 200) -> Response:
-    """The actual (non-OPTIONS) response's CORS headers at `status`."""
+def actual(policy: CorsPolicy, request: SimRequest, status: int = 200, *, preflight: bool = False) -> Response:
+    """The actual (non-OPTIONS) response's CORS headers at `status` (`preflight`: the same scope's headers on an
+    OPTIONS request it does not answer itself)."""
     response = Response(status)
     value, prov, unknown = allowed_origin(policy, request.origin)
     if unknown:
@@ -99,7 +102,7 @@ def actual(policy: CorsPolicy, request: SimRequest, status: int = 200) -> Respon
     if policy.source in _PROXIES:
         for emission in emitted:
             if emission.name.lower() != ACAO.lower():
-                response.headers.append(_literal(emission, request, response, policy.source))
+                _literal(emission, request, response, policy.source, preflight=preflight)
             elif not _computed(emission.value):
                 response.headers.append(Sent(ACAO, emission.value.strip().strip("'\""), emission.prov, policy.source))
             elif value is not None:  # a variable: what the origin rules give this origin (nothing when empty)
@@ -111,7 +114,7 @@ def actual(policy: CorsPolicy, request: SimRequest, status: int = 200) -> Respon
         response.headers.append(Sent(ACAC, "true", policy.credentials.prov, policy.source))
     for emission in emitted:
         if emission.name.lower() not in (ACAO.lower(), ACAC.lower()):
-            response.headers.append(_literal(emission, request, response, policy.source))
+            _literal(emission, request, response, policy.source, preflight=preflight)
     return response
 
 
@@ -125,16 +128,19 @@ def _computed(value: str) -> bool:
     return "$" in value or "%{" in value
 
 
-def _literal(emission: HeaderEmission, request: SimRequest, response: Response, by: str) -> Sent:
+def _literal(emission: HeaderEmission, request: SimRequest, response: Response, by: str, *, preflight: bool = False) -> None:
+    """Add the header as the emission writes it; an echo of the preflight's request headers is empty on any other
+    request, and a header whose value is empty is not sent (nginx, Apache)."""
     value = emission.value.strip().strip("'\"")
     if _computed(value):
         if emission.value.strip() in ("$http_access_control_request_headers", "%{Access-Control-Request-Headers}i"):
-            value = ", ".join(unsafe_headers(request))
+            value = ", ".join(unsafe_headers(request)) if preflight else ""
         elif emission.value.strip() in ("$http_access_control_request_method", "%{Access-Control-Request-Method}i"):
-            value = request.method
+            value = request.method if preflight else ""
         else:
             response.unknown.append(f"{emission.name} is computed (`{emission.value}`)")
-    return Sent(emission.name, value, emission.prov, by)
+    if value:
+        response.headers.append(Sent(emission.name, value, emission.prov, by))
 
 
 def preflight(policy: CorsPolicy, request: SimRequest, branch: Optional[CorsPolicy] = None) -> Response:
@@ -158,7 +164,7 @@ def preflight(policy: CorsPolicy, request: SimRequest, branch: Optional[CorsPoli
                 elif value is not None:
                     response.headers.append(Sent(ACAO, value, emission.prov, policy.source))
             else:
-                response.headers.append(_literal(emission, request, response, policy.source))
+                _literal(emission, request, response, policy.source, preflight=True)
         return response
     if kind is PreflightKind.LIBRARY:
         if policy.source in ("starlette", "fastapi"):
@@ -167,7 +173,7 @@ def preflight(policy: CorsPolicy, request: SimRequest, branch: Optional[CorsPoli
     if kind is PreflightKind.NOT_HANDLED:
         # the refusal (nginx's 405 for a file, 403 of limit_except) still carries what goes on every status
         status = answer.status or 405
-        refused = actual(policy, request, status)
+        refused = actual(policy, request, status, preflight=True)
         refused.note = answer.note or "nothing here answers OPTIONS with a 2xx"
         return refused
     if kind is PreflightKind.DELEGATED:

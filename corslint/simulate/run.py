@@ -63,8 +63,8 @@ def _at(place: Place, layers: Any, request: SimRequest) -> Outcome:
         pre_response = _preflight(place, apps, request)
         pre_verdict = _judge(request, pre_response, preflight=True)
         unknown.extend(pre_response.unknown)
-    response = _actual(policy, apps, request, 200)
-    error = _actual(policy, apps, request, ERROR_STATUS)
+    response = _place_actual(place, apps, request, 200)
+    error = _place_actual(place, apps, request, ERROR_STATUS)
     verdict = _judge(request, response, preflight=False)
     unknown.extend(response.unknown)
     linked = f"{apps[1]} ({', '.join(a.scope for a in apps[0])})" if apps else ""
@@ -94,6 +94,26 @@ def _preflight(place: Place, apps: Optional[tuple], request: SimRequest) -> Resp
     response = answered[0]
     response.note = f"answered by the application behind the proxy ({apps[1]})"
     return _merge(policy, apps[2], response, request)
+
+
+def _place_actual(place: Place, apps: Optional[tuple], request: SimRequest, status: int) -> Response:
+    """The actual response at a place: its main scope; an `if ($request_method = OPTIONS)` branch never answers it."""
+    if place.main is not None:
+        return _actual(place.main, apps, request, status)
+    others = place.other_branches
+    response = _actual(place.policy, apps, request, status) if not others else Response(status)
+    if not others:
+        # only the OPTIONS branch sets CORS here: the request goes on without those headers
+        response = _actual(_without_headers(place.policy), apps, request, status)
+    else:
+        response.unknown.append(f"which of {', '.join(f'`{b.condition}`' for b in others)} holds for this request")
+    return response
+
+
+def _without_headers(policy: CorsPolicy) -> CorsPolicy:
+    from corslint.records import replace
+
+    return replace(policy, origins=[], emissions=[], credentials=policy.credentials.__class__())
 
 
 def _actual(policy: CorsPolicy, apps: Optional[tuple], request: SimRequest, status: int) -> Response:

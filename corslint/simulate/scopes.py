@@ -39,7 +39,9 @@ def places(policies: list[CorsPolicy], path: str, host: str) -> list[Place]:
     """The places that would answer `path` (on `host`, when given), one per configuration that sets CORS."""
     relevant = [p for p in policies if (p.has_cors or p.preflight.headers) and not p.gates]
     found: list[Place] = []
-    nginx = [p for p in relevant if p.source == "nginx"]
+    # every nginx place takes part in the location choice: one without CORS headers (its own add_header dropped the
+    # inherited ones, a proxy_hide_header) still answers the requests it matches
+    nginx = [p for p in policies if p.source == "nginx" and not p.gates]
     for server, members in _servers(nginx, host).items():
         place = _nginx_place(members, path)
         if place is not None:
