@@ -391,3 +391,15 @@ def test_regression_python_deps_version_with_thousands_of_digits() -> None:
     text = "flask-cors==" + "1" * 5_000 + "\nflask-cors==3.0.10\n"
     extraction = extract_one("python-deps", "requirements.txt", text.encode())
     assert (extraction.problems, [p.location.line for p in extraction.policies]) == ([], [2])
+
+
+def test_regression_numbers_of_thousands_of_digits_are_read_without_int_errors() -> None:
+    # int() refuses strings of more than 4,300 digits: an origin's port, a Max-Age, a listen port, a return code
+    huge = "9" * 100_000
+    for kind, name, text in (
+        ("javascript", "app.js", f"const cors = require('cors');\napp.use(cors({{ origin: ['https:{huge}'], maxAge: {huge} }}));\napp.listen({huge});\n"),
+        ("nginx", "nginx.conf", f"location / {{ add_header Access-Control-Allow-Origin https://a.example:{huge}; add_header Access-Control-Max-Age {huge}; return {huge}; }}\n"),
+    ):
+        result = lint_one(name, text.encode())
+        assert result is not None
+        assert not [f for f in result.findings if "internal error" in f.message], kind

@@ -13,6 +13,7 @@ from corslint.rule import ALL_SOURCES, Rule, RuleContext
 CHROMIUM_CAP = 7200
 FIREFOX_CAP = 86400
 _DIGITS_RE = lazy(r"[0-9]+")
+_MAX_DIGITS = 18
 
 
 class ExcessiveMaxAge(Rule):
@@ -52,7 +53,10 @@ def parse_max_age(value: object) -> Optional[int]:
     if isinstance(value, int):
         return value if value >= 0 else None
     text = str(value).strip().strip("'\"").strip()
-    return int(text) if _DIGITS_RE.fullmatch(text) else None
+    if not _DIGITS_RE.fullmatch(text):
+        return None
+    # a number of more digits than any cap is above every cap (and int() refuses a 4,300-digit string)
+    return int(text) if len(text) <= _MAX_DIGITS else 10**_MAX_DIGITS
 
 
 def _too_long(seconds: int, origin: str) -> str:

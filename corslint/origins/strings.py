@@ -100,7 +100,7 @@ def _split_host_port(authority: str) -> tuple[str, Optional[str]]:
 def _port(text: Optional[str], scheme: str) -> tuple[Optional[int], list[str]]:
     if text is None:
         return None, []
-    if not text.isdigit() or not text.isascii() or int(text) > 65535:
+    if not text.isdigit() or not text.isascii() or len(text) > 5 or int(text) > 65535:
         return None, [BAD_PORT]
     port = int(text)
     if DEFAULT_PORTS.get(scheme) == port:

@@ -310,7 +310,7 @@ def _status(flags: list[str]) -> Optional[int]:
         match = _STATUS.match(flag)
         if match is not None:
             code = match.group(1) or "302"
-            return int(code) if code.isdigit() else {"permanent": 301, "temp": 302, "seeother": 303}.get(code.lower(), 302)
+            return int(code) if code.isdigit() and len(code) <= 3 else {"permanent": 301, "temp": 302, "seeother": 303}.get(code.lower(), 302)
     return None
 
 

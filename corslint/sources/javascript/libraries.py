@@ -199,7 +199,7 @@ def _scalar(doc: Doc, bindings: Bindings, found: Optional[tuple[Node, Node]], sc
         return Setting.known(resolved.type == "true", prov)
     if resolved.type == "number":
         text = doc.text(resolved).replace("_", "")
-        return Setting.known(int(text), prov) if text.isdigit() else Setting.known(text, prov)
+        return Setting.known(int(text), prov) if text.isdigit() and len(text) <= 18 else Setting.known(text, prov)
     text = string_value(doc, resolved)
     if text is not None:
         return Setting.known(text, prov)
@@ -214,7 +214,7 @@ def _product(doc: Doc, node: Node, prov: Provenance) -> Setting:
     total = 0
     for term in text.split("+"):
         factors = term.split("*")
-        if not all(f.isdigit() for f in factors):
+        if not all(f.isdigit() and len(f) <= 18 for f in factors):
             return Setting.unknown(prov)
         product = 1
         for factor in factors:

@@ -165,7 +165,8 @@ class ManualHeaders:
             if text is not None:
                 policy.max_age = Setting.known(text, prov)
             elif number is not None and number.type == "number":
-                policy.max_age = Setting.known(int(self.doc.text(number)) if self.doc.text(number).isdigit() else self.doc.text(number), prov)
+                text = self.doc.text(number)
+                policy.max_age = Setting.known(int(text) if text.isdigit() and len(text) <= 18 else text, prov)
             else:
                 policy.max_age = Setting.unknown(prov)
         elif low == "vary" and (text is None or "origin" in text.lower() or text.strip() == "*"):

@@ -43,7 +43,7 @@ _REQUEST_NAMES = frozenset({"uri", "host", "hostname", "scheme", "args", "query_
 
 
 def return_code(args: list[str]) -> Optional[int]:
-    if args and args[0].isdigit():
+    if args and args[0].isdigit() and len(args[0]) <= 4:  # nginx takes codes up to 999
         return int(args[0])
     return 302 if args else None
 
