@@ -12,7 +12,6 @@ from corslint.checks._http_helpers import (
     is_preflight_answer,
     main_emissions,
 )
-from corslint.checks._layers import doubled_for
 from corslint.findings import Finding, Severity
 from corslint.model import CorsPolicy, DeliveryFact, DeliveryKind, HeaderEmission, Related
 from corslint.rule import Rule, RuleContext
@@ -51,7 +50,7 @@ class CorsHeadersOnSuccessOnly(Rule):
         if anchor is None:
             return
         paths = [path for path in ctx.paths_of(policy) if path.proxy is policy]
-        if paths and all(doubled_for(path, ACAO) in ("every", "covers") for path in paths):
+        if paths and _moot_behind(paths):
             # the linked application sends the header on its own error responses too: what breaks is the duplicate
             # on the others (CORS404), not a missing header
             return
@@ -117,3 +116,10 @@ def _hint(policy: CorsPolicy, anchor: HeaderEmission) -> str:
     if policy.source == "apache":
         return f'Header always set {anchor.name} "{anchor.value}"'
     return f"add_header {anchor.name} {anchor.value} always;"
+
+
+def _moot_behind(paths: list) -> bool:
+    """The applications linked behind send their own Allow-Origin for every origin the proxy allows, errors included."""
+    from corslint.checks._layers import doubled_for
+
+    return all(doubled_for(path, ACAO) in ("every", "covers") for path in paths)

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Iterator
 
 from corslint.checks._http_helpers import APPLICATION_SOURCES, library_name
-from corslint.checks._layers import hidden_by_proxy
 from corslint.checks._wiring import facts
 from corslint.model import MIDDLEWARE_ORDER, NOT_INSTALLED
 from corslint.findings import Finding, Severity
@@ -25,6 +24,8 @@ class CorsMiddlewareNotEffective(Rule):
     def check(self, policy: CorsPolicy, ctx: RuleContext) -> Iterator[Finding]:
         for path in ctx.paths_of(policy):
             if path.proxy is policy:
+                from corslint.checks._layers import hidden_by_proxy
+
                 yield from hidden_by_proxy(self, path)
         library = library_name(policy.source)
         for fact in facts(policy, NOT_INSTALLED):

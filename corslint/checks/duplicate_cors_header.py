@@ -8,7 +8,6 @@ from corslint.checks._http_helpers import ACAC, ACAH, ACAM, ACAO, ACAPN, ACEH, M
 from corslint.findings import Finding, Severity
 from corslint.model import CorsPolicy, DeliveryFact, DeliveryKind, HeaderEmission
 from corslint.rule import ALL_SOURCES, Rule, RuleContext
-from corslint.checks._layers import across_layers
 
 _LIST_HEADERS = frozenset(name.lower() for name in (ACAM, ACAH, ACEH, "Vary"))
 _EFFECT = {
@@ -45,6 +44,8 @@ class DuplicateCorsHeader(Rule):
                 yield self._finding(policy, fact)
         for path in ctx.paths_of(policy):
             if path.proxy is policy:
+                from corslint.checks._layers import across_layers
+
                 found = across_layers(self, path, doubled)
                 if found is not None:
                     yield found

@@ -18,7 +18,6 @@ from corslint.checks._http_helpers import (
     related,
     split_list,
 )
-from corslint.checks._layers import preflight_mismatch
 from corslint.checks._wiring import facts
 from corslint.model import ROUTE_METHOD
 from corslint.findings import Finding, Severity
@@ -48,6 +47,8 @@ class IncompletePreflight(Rule):
         yield from self._library_methods(policy)
         if is_preflight_answer(policy) or policy.preflight.kind is PreflightKind.ANSWERED:
             for path in ctx.paths_of(policy):
+                from corslint.checks._layers import preflight_mismatch
+
                 found = preflight_mismatch(self, path) if path.proxy is policy else None
                 if found is not None:
                     yield found

@@ -13,7 +13,6 @@ from corslint.checks._http_helpers import (
     place,
     related,
 )
-from corslint.checks._layers import answers_for_application
 from corslint.findings import Confidence, Finding, Severity
 from corslint.model import CorsPolicy, PreflightKind, Provenance, Related
 from corslint.rule import ALL_SOURCES, Option, Rule, RuleContext
@@ -49,7 +48,7 @@ class UnhandledPreflight(Rule):
             return
         if kind is PreflightKind.DELEGATED and ctx.option(ASSUME_UPSTREAM, True):
             return
-        if kind is PreflightKind.DELEGATED and any(answers_for_application(path) for path in ctx.paths_of(policy)):
+        if kind is PreflightKind.DELEGATED and _linked_answers(policy, ctx):
             return  # the application behind it, linked in the tree, answers preflights with its CORS library
         reasons = _reasons(policy)
         if not reasons:
@@ -115,3 +114,13 @@ def _hint(policy: CorsPolicy) -> str:
     if policy.source == "apache":
         return "answer OPTIONS: RewriteCond %{REQUEST_METHOD} OPTIONS + RewriteRule ^ - [R=204,L], with `Header always set ...`"
     return "let the CORS middleware answer OPTIONS for these routes"
+
+
+def _linked_answers(policy: CorsPolicy, ctx: RuleContext) -> bool:
+    """Does an application linked behind this proxy scope answer preflights with its CORS library?"""
+    paths = ctx.paths_of(policy)
+    if not paths:
+        return False
+    from corslint.checks._layers import answers_for_application
+
+    return any(answers_for_application(path) for path in paths)

@@ -13,7 +13,6 @@ from corslint.checks._origin_helpers import (
     is_public,
     provenance,
 )
-from corslint.checks._layers import doubled_for
 from corslint.findings import Confidence, Finding, Severity
 from corslint.model import CorsPolicy, OriginKind
 from corslint.rule import Rule, RuleContext
@@ -33,7 +32,7 @@ class WildcardOrigin(Rule):
         if creds.on or policy.development or _public_content(policy) or is_public(policy, ctx):
             return  # in a configuration marked as development, `*` without credentials is the usual local setup
         paths = [path for path in ctx.paths_of(policy) if path.proxy is policy]
-        if paths and all(doubled_for(path, "Access-Control-Allow-Origin") == "every" for path in paths):
+        if paths and _echoed_behind(paths):
             return  # the application behind sends its own for every origin, so this `*` never goes out alone (CORS404)
         for rule in active_rules(policy):
             # flask-cors implements "every origin" by echoing it: without credentials that exposes what `*` does
@@ -62,3 +61,10 @@ class WildcardOrigin(Rule):
 def _public_content(policy: CorsPolicy) -> bool:
     """Static assets, files nginx serves from disk, and preflight answers (no body a script could read)."""
     return policy.static_assets or policy.content == "static" or is_preflight_answer(policy)
+
+
+def _echoed_behind(paths: list) -> bool:
+    """The applications linked behind echo every origin themselves, so the proxy's `*` never goes out alone."""
+    from corslint.checks._layers import doubled_for
+
+    return all(doubled_for(path, "Access-Control-Allow-Origin") == "every" for path in paths)

@@ -71,17 +71,20 @@ class JavaScriptSource(Source):
             if worth:
                 extraction.problems.append(ParseProblem(Location(source_file.path, 1, 1), f"cannot decode file: {error}", self.name))
             return linker
-        from corslint.sources.javascript.listeners import listeners
         from corslint.sources.javascript.modules import Linker
         from corslint.sources.javascript.syntax import Bindings, Doc, comments
 
         if not worth:  # read for its listen port only, and let go: its syntax and comments are not this tool's business
+            from corslint.sources.javascript.listeners import listeners
+
             doc = Doc.parse(source_file.path, text)
             extraction.listeners.extend(listeners(doc, Bindings(doc)))
             return linker
         linker = linker or Linker(workspace, Doc.parse)
         doc, bindings = linker.entry(source_file.path, source_file.abs_path, text)
         if listens(data):
+            from corslint.sources.javascript.listeners import listeners
+
             extraction.listeners.extend(listeners(doc, bindings))
         problem = _syntax_problem(doc)
         if problem is not None:

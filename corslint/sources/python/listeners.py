@@ -9,11 +9,6 @@ from typing import Iterator, Optional
 
 from corslint.model import Listener
 
-def wanted(data: bytes) -> bool:
-    """May the file start a server in code? (`subprocess.run(` alone is no reason to parse it.)"""
-    return b"uvicorn.run(" in data or b"run_app(" in data or (b"Flask(" in data and b".run(" in data)
-
-
 def listeners(module) -> Iterator[Listener]:  # type: ignore[no-untyped-def]
     flask_apps = _flask_apps(module.tree)
     for node in ast.walk(module.tree):

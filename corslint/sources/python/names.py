@@ -17,3 +17,8 @@ def may_claim_dependencies(path: str) -> bool:
     if lower in DEPENDENCY_NAMES:
         return True
     return lower.endswith(".txt") and (lower.startswith("requirements") or "requirements" in folders.split("/"))
+
+
+def starts_server(data: bytes) -> bool:
+    """May the file start a server in code (`uvicorn.run(`, Flask's `app.run(`)? Then it is read for its port."""
+    return b"uvicorn.run(" in data or b"run_app(" in data or (b"Flask(" in data and b".run(" in data)

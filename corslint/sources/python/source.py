@@ -54,8 +54,8 @@ class _Extractor:
         self.loader = ModuleLoader(workspace)
 
     def run(self, files: list[SourceFile], worth) -> None:  # type: ignore[no-untyped-def]
-        from corslint.sources.python.listeners import listeners, wanted
         from corslint.sources.python.module import PyModule, parse_module
+        from corslint.sources.python.names import starts_server
 
         roots: list[PyModule] = []
         for source_file in sorted(files, key=lambda f: f.path):
@@ -67,8 +67,8 @@ class _Extractor:
                 )
                 continue
             worth_it = worth(data)
-            starts_server = wanted(data)
-            if not worth_it and not starts_server:
+            server = starts_server(data)
+            if not worth_it and not server:
                 continue
             parsed = parse_module(source_file.path, data, source_file.abs_path)
             if isinstance(parsed, ParseProblem):
@@ -76,7 +76,9 @@ class _Extractor:
                     self.extraction.problems.append(parsed)
                     self.extraction.files.add(source_file.path)
                 continue
-            if starts_server:
+            if server:
+                from corslint.sources.python.listeners import listeners
+
                 self.extraction.listeners.extend(listeners(parsed))
             if not worth_it:  # read for its listen port only
                 continue
