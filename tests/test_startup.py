@@ -35,7 +35,9 @@ except SystemExit:
 families = sorted({m.split(".")[2] for m in sys.modules if m.startswith("corslint.sources.") and m.count(".") >= 3
                    and not m.endswith(".names")})
 print(json.dumps({"families": families, "tree_sitter": "tree_sitter" in sys.modules,
-                  "importlib.resources": "importlib.resources" in sys.modules}), file=sys.stderr)
+                  "importlib.resources": "importlib.resources" in sys.modules,
+                  "layers": sorted(m for m in sys.modules if m.startswith(("corslint.layers", "corslint.checks._layers")))}),
+      file=sys.stderr)
 """
 
 
@@ -48,6 +50,8 @@ def test_a_run_imports_only_the_family_of_its_file(tmp_path: Path, name: str) ->
     assert seen["tree_sitter"] is (name == "server.js")
     # the grammar's binding is loaded without the package's __init__ (importlib.resources, tempfile, shutil, ...)
     assert seen["importlib.resources"] is False
+    # nothing to link across layers in a one-file run: the layers package and the cross-layer checks stay unloaded
+    assert seen["layers"] == []
 
 
 def test_lazy_sources_answer_as_the_sources_they_stand_for() -> None:
