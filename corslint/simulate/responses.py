@@ -16,8 +16,8 @@ ACAH = "Access-Control-Allow-Headers"
 _PROXIES = frozenset({"nginx", "apache"})
 _JS_LIBRARIES = frozenset({"express", "koa", "fastify", "nestjs"})
 # libraries that send `Access-Control-Allow-Credentials: true` on every response to a request with an Origin, allowed
-# or not (Starlette 1.10 `simple_headers`; npm `cors` 2.8 `configureCredentials`)
-_CREDENTIALS_ALWAYS = frozenset({"starlette", "fastapi", "express"})
+# or not (Starlette 1.10 `simple_headers`; npm `cors` 2.8 `configureCredentials`; @fastify/cors 11; all run)
+_CREDENTIALS_ALWAYS = frozenset({"starlette", "fastapi", "express", "fastify"})
 # libraries whose preflight answer carries its Allow-Credentials, -Methods and -Headers whatever the origin (npm `cors`
 # 2.8.6 with express 5, run): only Allow-Origin depends on it
 _PREFLIGHT_HEADERS_ALWAYS = frozenset({"express"})
