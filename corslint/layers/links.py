@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import posixpath
 import re
-from typing import Iterable, Optional, Sequence
+from typing import Iterable, Iterator, Optional, Sequence
 
 from corslint.layers.targets import Address, address, written_target
 from corslint.lazy_regex import lazy
@@ -183,14 +183,11 @@ class _Linker:
             values = {name: (value, prov) for name, value, prov in self._image_env(service.dockerfile)}
             values.update({name: (value, prov) for name, value, prov in service.env})
             return values, any(s.env_file for s in holders)
-        folder = posixpath.dirname(proxy_file)
-        while True:
-            image = self.dockerfiles.get(f"{folder}/Dockerfile" if folder else "Dockerfile")
+        for folder in _folders_above(proxy_file):
+            image = self.dockerfiles.get(f"{folder.rstrip('/')}/Dockerfile" if folder else "Dockerfile")
             if image is not None:
                 return {name: (value, prov) for name, value, prov in image.env}, False
-            if not folder:
-                return None
-            folder = posixpath.dirname(folder)
+        return None
 
     def _holders(self, proxy_file: str) -> list[Service]:
         """The compose services whose build folder or bind mount holds the file most closely (a service built from the
@@ -318,13 +315,11 @@ class _Linker:
         if project is None:
             return ""
         listening = [listener for listener in self.listeners if listener.port == target.port and _under(listener.path, project)]
-        folder = posixpath.dirname(proxy_file)
         matching: list[Listener] = []
-        while listening:
+        for folder in _folders_above(proxy_file) if listening else ():
             matching = [listener for listener in listening if _under(listener.path, folder or ".")]
-            if matching or not folder:
+            if matching:
                 break
-            folder = posixpath.dirname(folder)
         if not matching:
             return ""
         folders = {posixpath.dirname(listener.path) or "." for listener in matching}
@@ -345,13 +340,7 @@ class _Linker:
         project); None when manifests exist but none above `path` (it belongs to no project corslint can name)."""
         if not self.roots:
             return "."
-        folder = posixpath.dirname(path)
-        while True:
-            if (folder or ".") in self.roots:
-                return folder or "."
-            if not folder:
-                return None
-            folder = posixpath.dirname(folder)
+        return next(((folder or ".") for folder in _folders_above(path) if (folder or ".") in self.roots), None)
 
     def _family(self, folder: str, wanted: str) -> Optional[str]:
         """The family of the applications in `folder` (narrowed to `wanted` when the start command says it); None
@@ -390,13 +379,20 @@ def _procfile_listeners(services: Sequence[Service]) -> list[Listener]:
     return found
 
 
+def _folders_above(path: str) -> Iterator[str]:
+    """The folders that hold `path`, nearest first, up to the tree's root ("") or the file system's ("/")."""
+    folder = posixpath.dirname(path)
+    while True:
+        yield folder
+        parent = posixpath.dirname(folder)
+        if parent == folder:
+            return
+        folder = parent
+
+
 def _depth(folder: str) -> int:
     return 0 if folder in ("", ".") else folder.count("/") + 1
 
 
 def _under(path: str, folder: str) -> bool:
     return folder in ("", ".") or path == folder or path.startswith(folder.rstrip("/") + "/")
-
-
-def describe_steps(steps: Iterable[Related]) -> str:
-    return "; ".join(step.note for step in steps)

@@ -443,3 +443,25 @@ def test_an_unresolved_template_variable_links_to_nothing(tmp_path: Path) -> Non
         "api/main.py": FASTAPI,
     })
     assert not _layers(tmp_path).paths
+
+
+def test_links_terminate_when_paths_are_shown_absolute(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # linted from outside the tree, files are shown by absolute path: walking up from one must stop at "/"
+    tree = tmp_path / "tree"
+    write_tree(tree, {
+        "api/requirements.txt": "flask\n",
+        "etc/nginx/site.conf": NGINX_DUPLICATE % "127.0.0.1:3000",
+        "proxy/Dockerfile": "FROM nginx\n",
+        "proxy/default.conf.tpl": NGINX_DUPLICATE % "${UPSTREAM}",
+        "server/index.js": EXPRESS % "3000",
+    })
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    from corslint.config import Config
+    from corslint.engine import lint
+    from corslint.registry import load
+
+    result = lint([tree], Config(), load(plugins=False))
+    assert result.layers is not None and not result.layers.paths
+    assert all(Path(p.location.path).is_absolute() for p in result.policies)
