@@ -146,13 +146,18 @@ def _files_setting_cors(policies: list[CorsPolicy]) -> set[str]:
 _SERVERS = ("nginx", "apache")
 
 
-def _read_past_errors(findings: list[Finding], problems: Sequence[ParseProblem]) -> list[Finding]:
-    """A server refuses to load a file with a syntax error (CORS001): what corslint read past the error is what the
-    file will do once it loads, so those findings say so and are at most of medium confidence."""
-    broken = {
+def refused_files(problems: Sequence[ParseProblem]) -> dict[str, int]:
+    """The nginx and Apache files the server itself would refuse to load (CORS001), each with the error's line."""
+    return {
         p.location.path: p.location.line for p in problems
         if p.code == PARSE_ERROR and p.source in _SERVERS and not p.message.startswith("internal error")
     }
+
+
+def _read_past_errors(findings: list[Finding], problems: Sequence[ParseProblem]) -> list[Finding]:
+    """A server refuses to load a file with a syntax error (CORS001): what corslint read past the error is what the
+    file will do once it loads, so those findings say so and are at most of medium confidence."""
+    broken = refused_files(problems)
     if not broken:
         return findings
     marked = []
@@ -272,7 +277,7 @@ def _across_layers(discovered: Discovered, extraction: Extraction, keyed: _Keyed
         return None, keyed
     from corslint.layers.links import link
 
-    refused = {p.location.path for p in extraction.problems if p.code == PARSE_ERROR and p.source in ("nginx", "apache")}
+    refused = refused_files(extraction.problems)
     layers = link(extraction.policies, extraction.services, extraction.listeners, project_roots(discovered), refused)
     if not layers.paths:
         return layers, keyed

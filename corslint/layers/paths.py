@@ -51,7 +51,7 @@ def app_wide(app: CorsPolicy, seen: str = "/") -> bool:
     `seen` is the path prefix all those requests start with (`/api/` behind `location /api/ { proxy_pass http://api; }`)."""
     if app.condition or app.registered_if or app.development or app.static_assets or app.preflight_only:
         return False
-    return all(_covers(pattern, seen) for pattern in app.paths)
+    return all(covers(pattern, seen) for pattern in app.paths)
 
 
 def covering(path: RequestPath) -> list[CorsPolicy]:
@@ -60,7 +60,7 @@ def covering(path: RequestPath) -> list[CorsPolicy]:
     return [app for app in path.apps if seen and app_wide(app, seen)] if seen else []
 
 
-def _covers(pattern: str, seen: str) -> bool:
+def covers(pattern: str, seen: str) -> bool:
     """Does an application path setting (flask-cors `/api/*`, Express `app.use('/api', ...)`, django `^/api/.*$`) hold
     every path that starts with `seen`?"""
     text = pattern.strip()

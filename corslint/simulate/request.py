@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Optional
-
 from corslint.records import record
 
 SAFELISTED_METHODS = frozenset({"GET", "HEAD", "POST"})
@@ -58,8 +56,3 @@ def preflight_reasons(request: SimRequest) -> list[str]:
     if unsafe:
         reasons.append(f"the request sets {', '.join(unsafe)}, which {'is' if len(unsafe) == 1 else 'are'} not CORS-safelisted")
     return reasons
-
-
-def header_value(headers: "tuple[tuple[str, str], ...]", name: str) -> Optional[str]:
-    low = name.lower()
-    return next((value for key, value in headers if key.lower() == low), None)

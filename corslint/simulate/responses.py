@@ -52,15 +52,15 @@ class Response:
 def allowed_origin(policy: CorsPolicy, origin: str) -> tuple[Optional[str], Optional[Provenance], str]:
     """The Access-Control-Allow-Origin value the scope sends to `origin`: (value or None, where, what is unknown)."""
     rules = [r for r in policy.origins if not r.development]
-    # npm `cors` and its kin send a string `origin` to every request, but an array's entries only to the origin that
-    # equals one; the model's rule for a string option is the option itself (`origin: '…'`)
-    single_fixed = policy.source in _JS_LIBRARIES and len(rules) == 1 and rules[0].prov.raw.lstrip().startswith(("origin", "'origin'", '"origin"'))
+    # proxies and the npm `cors` kin send a literal value to every request unless the source says it goes only to the
+    # origin it equals (a map entry, an array entry); the Python libraries compare and echo
+    fixed = policy.source in _PROXIES or policy.source in _JS_LIBRARIES
     for rule in rules:
         if rule.static_assets:
             return None, rule.prov, f"the response's type (this value is sent only when {rule.static_assets})"
         if rule.env_fallback:
             return None, rule.prov, f"the value of ${rule.env_fallback} (corslint knows only its fallback, `{rule.display}`)"
-        value, unknown = _apply(rule, origin, fixed=policy.source in _PROXIES or single_fixed)
+        value, unknown = _apply(rule, origin, fixed=fixed)
         if unknown:
             return None, rule.prov, unknown
         if value is not None:
@@ -98,16 +98,10 @@ def actual(policy: CorsPolicy, request: SimRequest, status: int = 200, *, prefli
     value, prov, unknown = allowed_origin(policy, request.origin)
     if unknown:
         response.unknown.append(f"{ACAO} depends on {unknown}")
-    emitted = [e for e in policy.emissions if _goes_out(policy, e, status)]
     if policy.source in _PROXIES:
-        for emission in emitted:
-            if emission.name.lower() != ACAO.lower():
-                _literal(emission, request, response, policy.source, preflight=preflight)
-            elif not _computed(emission.value):
-                response.headers.append(Sent(ACAO, emission.value.strip().strip("'\""), emission.prov, policy.source))
-            elif value is not None:  # a variable: what the origin rules give this origin (nothing when empty)
-                response.headers.append(Sent(ACAO, value, emission.prov, policy.source))
+        _written(policy, policy.emissions, value, request, response, preflight=preflight)
         return response
+    emitted = [e for e in policy.emissions if _goes_out(policy, e, status)]
     if value is not None:
         response.headers.append(Sent(ACAO, value, prov, policy.source))
     if policy.credentials.is_true() and (value is not None or policy.source in _CREDENTIALS_ALWAYS):
@@ -116,6 +110,21 @@ def actual(policy: CorsPolicy, request: SimRequest, status: int = 200, *, prefli
         if emission.name.lower() not in (ACAO.lower(), ACAC.lower()):
             _literal(emission, request, response, policy.source, preflight=preflight)
     return response
+
+
+def _written(policy: CorsPolicy, emissions: list[HeaderEmission], value: Optional[str], request: SimRequest,
+             response: Response, *, preflight: bool) -> None:
+    """The headers a server's configuration writes, on `response.status`: a literal Allow-Origin as written, a
+    variable one as the origin rules give it for this origin (nothing when that is empty)."""
+    for emission in emissions:
+        if not _goes_out(policy, emission, response.status):
+            continue
+        if emission.name.lower() != ACAO.lower():
+            _literal(emission, request, response, policy.source, preflight=preflight)
+        elif not _computed(emission.value):
+            response.headers.append(Sent(ACAO, emission.value.strip().strip("'\""), emission.prov, policy.source))
+        elif value is not None:
+            response.headers.append(Sent(ACAO, value, emission.prov, policy.source))
 
 
 def _goes_out(policy: CorsPolicy, emission: HeaderEmission, status: int) -> bool:
@@ -152,19 +161,10 @@ def preflight(policy: CorsPolicy, request: SimRequest, branch: Optional[CorsPoli
         source = branch or policy
         headers = list(answer.headers) if answer.headers else list(source.emissions)
         response = Response(status, note="answered by this configuration itself")
-        value, prov, unknown = allowed_origin(source, request.origin)
+        value, _, unknown = allowed_origin(source, request.origin)
         if unknown:
             response.unknown.append(f"{ACAO} depends on {unknown}")
-        for emission in headers:
-            if policy.source == "nginx" and emission.action == "add" and not emission.always and status not in _NGINX_SUCCESS:
-                continue
-            if emission.name.lower() == ACAO.lower():
-                if not _computed(emission.value):
-                    response.headers.append(Sent(ACAO, emission.value.strip().strip("'\""), emission.prov, policy.source))
-                elif value is not None:
-                    response.headers.append(Sent(ACAO, value, emission.prov, policy.source))
-            else:
-                _literal(emission, request, response, policy.source, preflight=True)
+        _written(policy, headers, value, request, response, preflight=True)
         return response
     if kind is PreflightKind.LIBRARY:
         if policy.source in ("starlette", "fastapi"):

@@ -101,19 +101,15 @@ def _place_actual(place: Place, apps: Optional[tuple], request: SimRequest, stat
     if place.main is not None:
         return _actual(place.main, apps, request, status)
     others = place.other_branches
-    response = _actual(place.policy, apps, request, status) if not others else Response(status)
-    if not others:
-        # only the OPTIONS branch sets CORS here: the request goes on without those headers
-        response = _actual(_without_headers(place.policy), apps, request, status)
-    else:
+    if others:
+        response = Response(status)
         response.unknown.append(f"which of {', '.join(f'`{b.condition}`' for b in others)} holds for this request")
-    return response
-
-
-def _without_headers(policy: CorsPolicy) -> CorsPolicy:
+        return response
+    # only the OPTIONS branch sets CORS here: the request goes on without its headers (to what is linked behind)
+    from corslint.model import ABSENT
     from corslint.records import replace
 
-    return replace(policy, origins=[], emissions=[], credentials=policy.credentials.__class__())
+    return _actual(replace(place.policy, origins=[], emissions=[], credentials=ABSENT), apps, request, status)
 
 
 def _actual(policy: CorsPolicy, apps: Optional[tuple], request: SimRequest, status: int) -> Response:

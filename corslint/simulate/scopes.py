@@ -112,11 +112,6 @@ def _choose(locations: list[str], path: str) -> Optional[str]:
 
 def _path_applies(policy: CorsPolicy, path: str) -> bool:
     """A library scope with path settings (flask-cors resources, `app.use('/api', cors())`): their prefix holds `path`."""
-    from corslint.layers.paths import _covers
+    from corslint.layers.paths import covers
 
-    return not policy.paths or any(_covers(pattern, path) or _prefix(pattern, path) for pattern in policy.paths)
-
-
-def _prefix(pattern: str, path: str) -> bool:
-    text = pattern.strip().lstrip("^")
-    return bool(text) and not any(c in text for c in "[](){}?+|\\*$") and path.startswith(text)
+    return not policy.paths or any(covers(pattern, path) for pattern in policy.paths)

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from conftest import lint_tree
-from real_servers import MAX_WAIT_S, POLL_S, REQUESTS, compare, free_port
+from real_servers import MAX_POLLS, POLL_S, REQUESTS, compare, free_port
 
 
 starlette = pytest.importorskip("starlette", reason="Starlette is in the test extra: pip install '.[test]'")
@@ -43,8 +43,9 @@ def _serve(app: Any) -> tuple[Any, int]:
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="error", lifespan="off"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
-    deadline = time.monotonic() + MAX_WAIT_S
-    while not server.started and time.monotonic() < deadline:
+    for _ in range(MAX_POLLS):
+        if server.started:
+            break
         time.sleep(POLL_S)
     return server, port
 

@@ -76,10 +76,18 @@ def _scalar(node: object) -> Optional[str]:
     return str(node.value) if isinstance(node, yaml.ScalarNode) else None
 
 
-def _long_form(node: object, key: str) -> Optional[str]:
-    """`key`'s text in the long form of a list entry (`{target: 80, published: 8080}`, `{source: ./x, target: /y}`)."""
-    entry = _mapping(node).get(key)
-    return _scalar(entry[1]) if entry is not None else None
+def _list_entries(entry: Optional[tuple[object, object]], key: str) -> Iterator[tuple[object, str, bool]]:
+    """The entries of a list setting (`ports`, `volumes`) as (node, text, written short): a short entry's text, or the
+    text of `key` in a long one (`{target: 80, published: 8080}`, `{source: ./x, target: /y}`)."""
+    for item in _items(entry[1]) if entry is not None else []:
+        text = _scalar(item)
+        if text is not None:
+            yield item, text, True
+            continue
+        long = _mapping(item).get(key)
+        value = _scalar(long[1]) if long is not None else None
+        if value is not None:
+            yield item, value, False
 
 
 def _items(node: object) -> list[object]:
@@ -142,16 +150,11 @@ def _links(entry: Optional[tuple[object, object]]) -> list[tuple[str, str]]:
 
 def _mounts(path: str, entry: Optional[tuple[object, object]]) -> list[str]:
     """The tree paths a service bind-mounts: `./nginx/site.conf:/etc/nginx/conf.d/default.conf:ro`, `{source: ./x}`."""
-    if entry is None:
-        return []
     found = []
-    for item in _items(entry[1]):
-        text = _scalar(item)
-        if text is None:
-            text = _long_form(item, "source")
-        else:
+    for _, text, short in _list_entries(entry, "source"):
+        if short:
             text = text.split(":", 1)[0] if ":" in text else ""
-        if text and text.startswith("."):  # a named volume has no path; an absolute one is outside the tree
+        if text.startswith("."):  # a named volume has no path; an absolute one is outside the tree
             inside = _inside(posixpath.join(posixpath.dirname(path), text))
             if inside is not None:
                 found.append(inside)
@@ -203,15 +206,8 @@ def _network_aliases(entry: Optional[tuple[object, object]]) -> list[str]:
 
 def _ports(path: str, entry: Optional[tuple[object, object]], context: str, *, target_only: bool) -> list[tuple[int, Provenance]]:
     """Container ports: `expose` entries, and the container side of `ports` (`"8080:80"`, `{target: 80}`)."""
-    if entry is None:
-        return []
     found = []
-    for item in _items(entry[1]):
-        text = _scalar(item)
-        if text is None:
-            text = _long_form(item, "target")
-        if text is None:
-            continue
+    for item, text, _ in _list_entries(entry, "target"):
         port_text = text.rpartition(":")[2] if target_only else text
         port = port_of(port_text.partition("/")[0])
         if port is not None:

@@ -162,7 +162,10 @@ class OriginReader:
             if rule is None:
                 rules.append(self._unknown(element, f"the origin list entry `{self.doc.raw(element)}` could not be read"))
             elif rule.kind is OriginKind.ANY and self.library != "fastify":
-                rules.append(replace(rule, kind=OriginKind.EXACT, note="`'*'` in an origin array is compared literally"))
+                rules.append(replace(rule, kind=OriginKind.EXACT, note="`'*'` in an origin array is compared literally",
+                                     only_on_match=True))
+            elif rule.kind is OriginKind.EXACT:
+                rules.append(replace(rule, only_on_match=True))  # an array's entry goes only to the origin it equals
             else:
                 rules.append(rule)
         return rules

@@ -4,6 +4,7 @@ server in debug mode (`app.run(debug=True)`)."""
 from __future__ import annotations
 
 import ast
+from typing import Iterator
 
 from corslint.sources.devguard import Guarded, runs_only_in_development
 from corslint.sources.python.module import PyModule
@@ -13,34 +14,35 @@ _MAX_GUARD_TEXT = 200
 
 def development_stretches(mod: PyModule) -> list[Guarded]:
     """Every `if`/`else` body and conditional-expression branch of `mod` that runs only in development."""
-    stretches: list[Guarded] = []
-    for node in ast.walk(mod.tree):
-        if isinstance(node, (ast.If, ast.IfExp)):
-            text = _condition(node.test)
-            if not text:
-                continue
-            for branch, holds in ((node.body, True), (node.orelse, False)):
-                span = _span(mod, branch)
-                if span is not None and runs_only_in_development(text, holds):
-                    stretches.append(Guarded(span[0], span[1], text))
-    return stretches
+    return [
+        Guarded(start, end, text)
+        for text, holds, (start, end) in _branches(mod, (ast.If, ast.IfExp))
+        if runs_only_in_development(text, holds)
+    ]
 
 
 def branches(mod: PyModule) -> list[Guarded]:
     """Every `if`/`else` body of `mod` with the condition under which it runs (`not (...)` for an `else`), except the
     `if __name__ == "__main__":` entry point, which runs whenever the module is the program."""
-    found: list[Guarded] = []
+    return [
+        Guarded(start, end, text if holds else f"not ({text})")
+        for text, holds, (start, end) in _branches(mod, (ast.If,))
+        if text.replace("'", '"') != '__name__ == "__main__"'
+    ]
+
+
+def _branches(mod: PyModule, kinds: tuple[type, ...]) -> Iterator[tuple[str, bool, tuple[tuple[int, int], tuple[int, int]]]]:
+    """(condition text, whether the branch runs when it holds, span) of each branch of the given nodes."""
     for node in ast.walk(mod.tree):
-        if not isinstance(node, ast.If):
+        if not isinstance(node, kinds):
             continue
         text = _condition(node.test)
-        if not text or text.replace("'", '"') == '__name__ == "__main__"':
+        if not text:
             continue
-        for branch, condition in ((node.body, text), (node.orelse, f"not ({text})")):
+        for branch, holds in ((node.body, True), (node.orelse, False)):
             span = _span(mod, branch)
             if span is not None:
-                found.append(Guarded(span[0], span[1], condition))
-    return found
+                yield text, holds, span
 
 
 def debug_entry_point(mod: PyModule) -> bool:
