@@ -101,6 +101,7 @@ class MatchMode(str, Enum):
     MATCH = "match"  # anchored at the start only: Python re.match
     FULLMATCH = "fullmatch"  # anchored at both ends: Python re.fullmatch
     GLOB = "glob"  # `*.example.com`-style wildcard as a source defines it
+    SCHEME_HOST = "scheme-host"  # an exact entry compared by scheme and host[:port] only (django-cors-headers)
 
 
 @record(frozen=True)
@@ -135,6 +136,9 @@ class OriginRule:
     # True when Access-Control-Allow-Origin carries this value only for requests whose Origin it admits, and
     # other requests get none (an nginx `map $http_origin` with an empty default, flask-cors's lone origin)
     only_on_match: bool = False
+    # True when the rule is what an origin callback lets through, and a refused origin gets no CORS header at all
+    # (npm `cors`, @koa/cors: the callback's `false` skips the middleware)
+    by_callback: bool = False
 
     @property
     def display(self) -> str:
@@ -196,6 +200,14 @@ class HeaderEmission:
     # True when a value the backend (a proxied application, a script) sends for this header stays next to this one:
     # Apache `add`/`append`, and the `always` table, which never replaces the backend's headers (Apache 2.4, run)
     beside_backend: bool = False
+    # True when the header goes out only on responses whose Allow-Origin value is set: Apache `env=VAR` with VAR set
+    # only by the `SetEnvIf Origin` lines that also give Allow-Origin its value
+    with_allowed_origin: bool = False
+    # True when the value is an expression the code computes (JavaScript, Python), not a literal; the servers' own
+    # variables (`$http_origin`, `%{VAR}e`) are read from the value itself
+    computed: bool = False
+    # True when the header is set only on the answer to OPTIONS (inside an `if (req.method === 'OPTIONS')` branch)
+    options_only: bool = False
 
 
 class PreflightKind(str, Enum):
@@ -214,6 +226,8 @@ class Preflight:
     headers: tuple[HeaderEmission, ...] = ()
     status: Optional[int] = None
     note: str = ""
+    # True when the configuration adds its headers and hands OPTIONS on (`next()`): the status is what answers after
+    passes_on: bool = False
 
     def header(self, name: str) -> Optional[HeaderEmission]:
         low = name.lower()
@@ -261,6 +275,8 @@ class WiringFact:
     replacement: str = ""  # renamed-to, or the suggested spelling
     # for an `upstream` fact naming a server group (nginx `upstream NAME { server ...; }`): the group's addresses
     servers: tuple[str, ...] = ()
+    # for a `middleware-order` fact of a JavaScript app: the routes registered first, each as "METHOD /path"
+    routes: tuple[str, ...] = ()
 
 
 @record
@@ -284,6 +300,12 @@ class CorsPolicy:
     wiring: list[WiringFact] = field(default_factory=list)
     # URL paths or file patterns this scope covers (location /fonts/, <FilesMatch "\.woff2?$">)
     paths: tuple[str, ...] = ()
+    # How `paths` are matched: "" a URL path prefix or route pattern (nginx `location`, Apache <Location>, a library's
+    # path setting); "route" one route as the framework matches it (`app.get('/api/items/:id')`); "route-mounted" a
+    # router's route under a mount point not known (`router.get('/items')`); "regex" a regex searched in the URL path
+    # (<LocationMatch>); "file" a wildcard and "file-regex" a regex for the requested file's name (<Files>,
+    # <FilesMatch>); "directory" a folder on disk (<Directory>)
+    path_match: str = ""
     # True when the scope only serves static assets (fonts, images) where `*` is the intended setup
     static_assets: bool = False
     # True when the configuration is marked as development (file name, env, DEBUG)

@@ -4,8 +4,9 @@ error status) and the answer to the OPTIONS preflight. Values that depend on wha
 from __future__ import annotations
 
 from typing import Optional
+from urllib.parse import urlsplit
 
-from corslint.model import CorsPolicy, HeaderEmission, ListKind, ListSetting, OriginKind, OriginRule, PreflightKind, Provenance
+from corslint.model import CorsPolicy, HeaderEmission, ListKind, ListSetting, MatchMode, OriginKind, OriginRule, PreflightKind, Provenance
 from corslint.records import field, record
 from corslint.simulate.request import SimRequest, unsafe_headers
 
@@ -14,6 +15,13 @@ ACAC = "Access-Control-Allow-Credentials"
 ACAM = "Access-Control-Allow-Methods"
 ACAH = "Access-Control-Allow-Headers"
 _PROXIES = frozenset({"nginx", "apache"})
+# code that writes the headers itself: each line is sent as it is written, like a server's configuration
+_HANDWRITTEN = frozenset({"node", "nestjs-handler", "flask-handler", "django-view"})
+# what answers an OPTIONS request the hand-written code hands on
+_HANDED_ON = {
+    "flask-handler": "Flask answers OPTIONS itself with 200 for a path it has a route for, 404 otherwise",
+    "django-view": "the view or Django's 404 answers it",
+}
 _JS_LIBRARIES = frozenset({"express", "koa", "fastify", "nestjs"})
 # libraries that send `Access-Control-Allow-Credentials: true` on every response to a request with an Origin, allowed
 # or not (Starlette 1.10 `simple_headers`; npm `cors` 2.8 `configureCredentials`; @fastify/cors 11; all run)
@@ -76,11 +84,14 @@ def _apply(rule: OriginRule, origin: str, *, fixed: bool) -> tuple[Optional[str]
         return origin, ""
     if kind is OriginKind.NULL:
         return ("null", "") if origin == "null" else (None, "")
+    if kind is OriginKind.EXACT and rule.mode is MatchMode.SCHEME_HOST:
+        wanted, given = urlsplit(rule.value.strip()), urlsplit(origin)
+        return (origin, "") if (wanted.scheme, wanted.netloc) == (given.scheme, given.netloc) else (None, "")
     if kind is OriginKind.EXACT:
         same = rule.value.strip().lower() == origin.lower() if rule.ignore_case else rule.value.strip() == origin
         if same:
             return rule.value.strip(), ""
-        return (rule.value.strip(), "") if fixed and not rule.only_on_match else (None, "")
+        return (rule.value.strip(), "") if fixed and not rule.only_on_match and not rule.by_callback else (None, "")
     if kind is OriginKind.PATTERN:
         from corslint.origins import pattern_accepts
 
@@ -98,30 +109,73 @@ def actual(policy: CorsPolicy, request: SimRequest, status: int = 200, *, prefli
     value, prov, unknown = allowed_origin(policy, request.origin)
     if unknown:
         response.unknown.append(f"{ACAO} depends on {unknown}")
-    if policy.source in _PROXIES:
-        _written(policy, policy.emissions, value, request, response, preflight=preflight)
+    if policy.source in _PROXIES or policy.source in _HANDWRITTEN:
+        emissions = [e for e in policy.emissions if preflight or not e.options_only]
+        _written(policy, emissions, value, request, response, preflight=preflight)
+        return response
+    if value is None and policy.origins and all(rule.by_callback for rule in policy.origins):
+        return response  # the origin callback refused: the middleware steps aside and sends nothing
+    if answered_first(policy, "OPTIONS" if preflight else request.method, request.path):
+        response.note = "a route registered before the CORS middleware answers this request"
         return response
     emitted = [e for e in policy.emissions if _goes_out(policy, e, status)]
     if value is not None:
         response.headers.append(Sent(ACAO, value, prov, policy.source))
-    if policy.credentials.is_true() and (value is not None or policy.source in _CREDENTIALS_ALWAYS):
+    sends_all = value is not None or policy.source in _CREDENTIALS_ALWAYS
+    if policy.credentials.is_true() and sends_all:
         response.headers.append(Sent(ACAC, "true", policy.credentials.prov, policy.source))
+    exposed = _exposed(policy.expose_headers)
+    if exposed is not None and sends_all and _exposes(policy, preflight):
+        response.headers.append(Sent("Access-Control-Expose-Headers", exposed, policy.expose_headers.prov, policy.source))
     for emission in emitted:
         if emission.name.lower() not in (ACAO.lower(), ACAC.lower()):
             _literal(emission, request, response, policy.source, preflight=preflight)
     return response
 
 
+def answered_first(policy: CorsPolicy, method: str, path: str) -> str:
+    """The route registered before the middleware that answers `method path` first ("" when none does)."""
+    from corslint.model import MIDDLEWARE_ORDER
+    from corslint.simulate.scopes import route_matches
+
+    for fact in policy.wiring:
+        if fact.kind != MIDDLEWARE_ORDER:
+            continue
+        for route in fact.routes:
+            verb, _, pattern = route.partition(" ")
+            if verb in (method.upper(), "ALL") or (verb == "GET" and method.upper() == "HEAD"):
+                if route_matches(pattern, path):
+                    return route
+    return ""
+
+
+def _exposes(policy: CorsPolicy, preflight: bool) -> bool:
+    """npm `cors` and django-cors-headers put Expose-Headers on their preflight answers too (both run); the other
+    libraries only on actual responses."""
+    return not preflight or policy.source in ("express", "django")
+
+
+def _exposed(setting: ListSetting) -> Optional[str]:
+    if setting.kind is ListKind.ANY:
+        return "*"
+    if setting.kind is ListKind.EXPLICIT and setting.items:
+        return ", ".join(setting.items)
+    return None
+
+
 def _written(policy: CorsPolicy, emissions: list[HeaderEmission], value: Optional[str], request: SimRequest,
              response: Response, *, preflight: bool) -> None:
-    """The headers a server's configuration writes, on `response.status`: a literal Allow-Origin as written, a
-    variable one as the origin rules give it for this origin (nothing when that is empty)."""
+    """The headers a server's configuration (or hand-written code) writes, on `response.status`: a literal
+    Allow-Origin as written, a computed one as the origin rules give it for this origin (nothing when that is empty)."""
     for emission in emissions:
-        if not _goes_out(policy, emission, response.status):
+        if not _goes_out(policy, emission, response.status) or (emission.with_allowed_origin and value is None):
+            continue
+        if policy.source in _HANDWRITTEN and _guarded(emission):
+            response.unknown.append(f"whether the condition around `{emission.prov.raw}` holds for this request")
             continue
         if emission.name.lower() != ACAO.lower():
             _literal(emission, request, response, policy.source, preflight=preflight)
-        elif not _computed(emission.value):
+        elif not _computed(emission.value) and not emission.computed:
             response.headers.append(Sent(ACAO, emission.value.strip().strip("'\""), emission.prov, policy.source))
         elif value is not None:
             response.headers.append(Sent(ACAO, value, emission.prov, policy.source))
@@ -130,6 +184,9 @@ def _written(policy: CorsPolicy, emissions: list[HeaderEmission], value: Optiona
 def _goes_out(policy: CorsPolicy, emission: HeaderEmission, status: int) -> bool:
     if policy.source == "nginx" and emission.action == "add" and not emission.always:
         return status in _NGINX_SUCCESS
+    if policy.source == "apache" and emission.always is False and status >= 400:
+        # the onsuccess table reaches a proxied or script error response, never an error Apache makes itself
+        return policy.content == "upstream"
     return True
 
 
@@ -137,11 +194,31 @@ def _computed(value: str) -> bool:
     return "$" in value or "%{" in value
 
 
+def _guarded(emission: HeaderEmission) -> bool:
+    """A line of code under a condition corslint does not tie to the Origin or to OPTIONS."""
+    return emission.conditional and not emission.with_allowed_origin and not emission.options_only and not _origin_computed(emission)
+
+
+def _origin_computed(emission: HeaderEmission) -> bool:
+    """An Allow-Origin the code computes: the origin rules (its guards) say when and what it sends."""
+    return emission.name.lower() == ACAO.lower() and emission.computed
+
+
 def _literal(emission: HeaderEmission, request: SimRequest, response: Response, by: str, *, preflight: bool = False) -> None:
     """Add the header as the emission writes it; an echo of the preflight's request headers is empty on any other
     request, and a header whose value is empty is not sent (nginx, Apache)."""
     value = emission.value.strip().strip("'\"")
-    if _computed(value):
+    if emission.computed:
+        echoed = _echoed_request_header(emission.value)
+        if echoed and preflight:
+            value = ", ".join(unsafe_headers(request)) if echoed == "headers" else request.method
+        elif echoed:
+            response.unknown.append(f"{emission.name} copies `{emission.value}`, which a request that is not a preflight lacks")
+            return
+        else:
+            response.unknown.append(f"{emission.name} is computed (`{emission.value}`)")
+            return
+    elif _computed(value):
         if emission.value.strip() in ("$http_access_control_request_headers", "%{Access-Control-Request-Headers}i"):
             value = ", ".join(unsafe_headers(request)) if preflight else ""
         elif emission.value.strip() in ("$http_access_control_request_method", "%{Access-Control-Request-Method}i"):
@@ -152,10 +229,32 @@ def _literal(emission: HeaderEmission, request: SimRequest, response: Response, 
         response.headers.append(Sent(emission.name, value, emission.prov, by))
 
 
+def _echoed_request_header(expression: str) -> str:
+    """"method" or "headers" when code copies the preflight's Access-Control-Request-* header, else ""."""
+    low = expression.lower().replace("_", "-")
+    if "access-control-request-method" in low:
+        return "method"
+    if "access-control-request-headers" in low:
+        return "headers"
+    return ""
+
+
 def preflight(policy: CorsPolicy, request: SimRequest, branch: Optional[CorsPolicy] = None) -> Response:
     """The answer to the OPTIONS preflight of `request`."""
     answer = policy.preflight
     kind = answer.kind
+    if kind is PreflightKind.ANSWERED and answer.passes_on and branch is None:
+        response = actual(policy, request, 0, preflight=True)
+        response.note = "the code adds its headers and hands OPTIONS on"
+        after = _HANDED_ON.get(policy.source, "Express answers 200 with `Allow` for a path it has routes for, 404 otherwise")
+        response.unknown.append(f"the status what follows gives OPTIONS ({after})")
+        return response
+    if kind is PreflightKind.ANSWERED and policy.source in _HANDWRITTEN and not answer.status:
+        response = Response(0, note="answered by this code itself")
+        value, _, unknown = allowed_origin(policy, request.origin)
+        _written(policy, list(answer.headers) or list(policy.emissions), value, request, response, preflight=True)
+        response.unknown.append(f"the status the code answers OPTIONS with{f' ({unknown})' if unknown else ''}")
+        return response
     if kind is PreflightKind.ANSWERED or branch is not None:
         status = answer.status or 204
         source = branch or policy
@@ -166,6 +265,10 @@ def preflight(policy: CorsPolicy, request: SimRequest, branch: Optional[CorsPoli
             response.unknown.append(f"{ACAO} depends on {unknown}")
         _written(policy, headers, value, request, response, preflight=True)
         return response
+    if kind is PreflightKind.LIBRARY and answered_first(policy, "OPTIONS", request.path):
+        response = actual(policy, request, 0, preflight=True)
+        response.unknown.append(f"what the route `{answered_first(policy, 'OPTIONS', request.path)}` answers to OPTIONS")
+        return response
     if kind is PreflightKind.LIBRARY:
         if policy.source in ("starlette", "fastapi"):
             return _starlette_preflight(policy, request)
@@ -173,6 +276,9 @@ def preflight(policy: CorsPolicy, request: SimRequest, branch: Optional[CorsPoli
     if kind is PreflightKind.NOT_HANDLED:
         # the refusal (nginx's 405 for a file, 403 of limit_except) still carries what goes on every status
         status = answer.status or 405
+        if policy.source not in _PROXIES:
+            # the framework answers OPTIONS itself (Flask's and Express's automatic answer): the CORS code never runs
+            return Response(status, note=answer.note)
         refused = actual(policy, request, status, preflight=True)
         refused.note = answer.note or "nothing here answers OPTIONS with a 2xx"
         return refused
@@ -199,9 +305,12 @@ def _library_preflight(policy: CorsPolicy, request: SimRequest) -> Response:
     if policy.credentials.is_true():
         response.headers.append(Sent(ACAC, "true", policy.credentials.prov, policy.source))
     for name, setting, requested in ((ACAM, policy.methods, request.method.upper()), (ACAH, policy.allow_headers, ", ".join(unsafe_headers(request)))):
-        listed = _listed(setting, requested)
+        listed = _flask_allowed(setting, request) if name == ACAH and policy.source == "flask" else _listed(setting, requested)
         if listed is not None:
             response.headers.append(Sent(name, listed, setting.prov, policy.source))
+    exposed = _exposed(policy.expose_headers)
+    if exposed is not None and _exposes(policy, True):
+        response.headers.append(Sent("Access-Control-Expose-Headers", exposed, policy.expose_headers.prov, policy.source))
     if policy.max_age.is_known and policy.max_age.value not in (None, "", 0, False):  # django-cors-headers: 86400
         response.headers.append(Sent("Access-Control-Max-Age", str(policy.max_age.value), policy.max_age.prov, policy.source))
     return response
@@ -239,6 +348,18 @@ def _starlette_preflight(policy: CorsPolicy, request: SimRequest) -> Response:
         response.status = 400
         response.note = "Starlette answers \"Disallowed CORS " + ", ".join(failures) + "\" (400)"
     return response
+
+
+def _flask_allowed(setting: ListSetting, request: SimRequest) -> Optional[str]:
+    """flask-cors answers with the requested headers its list allows, not the list (6.0.5, run); none: no header."""
+    requested = unsafe_headers(request)
+    if setting.kind in (ListKind.ANY, ListKind.REFLECT) or any(item in ("*", ".*") for item in setting.items):
+        kept = requested
+    elif setting.kind in (ListKind.EXPLICIT, ListKind.DEFAULT):
+        kept = [name for name in requested if setting.contains(name)]
+    else:
+        return None
+    return ", ".join(kept) or None
 
 
 def _library_status(policy: CorsPolicy, allowed: bool) -> int:

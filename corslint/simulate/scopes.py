@@ -3,6 +3,7 @@ setting's prefix elsewhere, and the `if` branches of the chosen place."""
 
 from __future__ import annotations
 
+import fnmatch
 import re
 from typing import Optional
 
@@ -46,10 +47,47 @@ def places(policies: list[CorsPolicy], path: str, host: str) -> list[Place]:
         place = _nginx_place(members, path)
         if place is not None:
             found.append(place)
-    for policy in relevant:
-        if policy.source != "nginx" and _path_applies(policy, path):
-            found.append(Place(policy))
+    others = [p for p in relevant if p.source != "nginx" and _path_applies(p, path)]
+    for policy in _nearest_htaccess(others, path):
+        found.append(Place(policy, unsure=_unsure(policy)))
     return found
+
+
+def _unsure(policy: CorsPolicy) -> str:
+    if policy.path_match == "directory":
+        return f"which URL paths the folder `{policy.paths[0]}` serves depends on DocumentRoot and Alias"
+    if policy.path_match == "route-mounted":
+        return f"the route `{policy.paths[0]}` is a router's: where the router is mounted decides which paths it answers"
+    return ""
+
+
+def _htaccess_chain(policy: CorsPolicy) -> list[str]:
+    """The .htaccess files whose directives a policy merges, outermost first ([] for other files)."""
+    if policy.source != "apache":
+        return []
+    return [label for label in policy.scope.split(" > ") if label.lower().endswith("htaccess")]
+
+
+def _nearest_htaccess(policies: list[CorsPolicy], path: str) -> list[CorsPolicy]:
+    """Apache reads the .htaccess of the requested folder and its parents: of a chain of nested .htaccess files
+    (the outermost taken as the document root), only the file-wide policy of the deepest one on `path` answers."""
+    chains = {id(p): _htaccess_chain(p) for p in policies}
+    on_path: dict[str, list[CorsPolicy]] = {}
+    for policy in policies:
+        chain = chains[id(policy)]
+        if chain and not policy.paths and _folder_holds(chain, path):
+            on_path.setdefault(chain[0], []).append(policy)
+    deepest = {id(max(members, key=lambda p: len(chains[id(p)]))) for members in on_path.values()}
+    drop = {id(p) for members in on_path.values() for p in members} - deepest
+    return [p for p in policies if id(p) not in drop and (not chains[id(p)] or _folder_holds(chains[id(p)], path))]
+
+
+def _folder_holds(chain: list[str], path: str) -> bool:
+    """Does the folder of the chain's last .htaccess, relative to the first one's, hold the URL `path`?"""
+    root = chain[0].rpartition("/")[0]
+    folder = chain[-1].rpartition("/")[0]
+    relative = folder[len(root):].strip("/") if folder.startswith(root) else folder
+    return not relative or path.lstrip("/").startswith(relative + "/")
 
 
 def _server_key(policy: CorsPolicy) -> str:
@@ -111,7 +149,48 @@ def _choose(locations: list[str], path: str) -> Optional[str]:
 
 
 def _path_applies(policy: CorsPolicy, path: str) -> bool:
-    """A library scope with path settings (flask-cors resources, `app.use('/api', cors())`): their prefix holds `path`."""
+    """Does the scope's path setting hold `path`: a prefix or route (flask-cors resources, `app.use('/api', cors())`,
+    <Location>), a regex (<LocationMatch>), the requested file's name (<Files>, <FilesMatch>)? A <Directory> may."""
     from corslint.layers.paths import covers
 
-    return not policy.paths or any(covers(pattern, path) for pattern in policy.paths)
+    if not policy.paths or policy.path_match == "directory":
+        return True
+    name = path.rstrip("/").rpartition("/")[2]
+    if policy.path_match == "route":
+        return any(route_matches(pattern, path) for pattern in policy.paths)
+    if policy.path_match == "route-mounted":
+        return any(_route_tail(pattern, path) for pattern in policy.paths)
+    if policy.path_match == "file":
+        return any(fnmatch.fnmatchcase(name, pattern) for pattern in policy.paths)
+    if policy.path_match in ("regex", "file-regex"):
+        subject = name if policy.path_match == "file-regex" else path
+        return any(_searches(pattern, subject) for pattern in policy.paths)
+    return any(covers(pattern, path) for pattern in policy.paths)
+
+
+def route_matches(route: str, path: str) -> bool:
+    """A framework's match of one route: the whole path, a `:name` (Express) or `<name>` (Flask) segment standing for
+    any one segment, `*` the rest."""
+    wanted = [part for part in route.strip("/").split("/")]
+    given = [part for part in path.strip("/").split("/")]
+    for index, part in enumerate(wanted):
+        if part.startswith("*") or part.startswith("{*"):
+            return True
+        if index >= len(given) or not (part.startswith((":", "<")) or part == given[index]):
+            return False
+    return len(given) == len(wanted)
+
+
+def _route_tail(route: str, path: str) -> bool:
+    """A router's route mounted somewhere: does it match the end of `path` (or, with a prefix, its start)?"""
+    segments = [part for part in path.strip("/").split("/")]
+    return any(route_matches(route, "/" + "/".join(segments[start:])) for start in range(len(segments)))
+
+
+def _searches(pattern: str, subject: str) -> bool:
+    if len(pattern) > _MAX_REGEX:
+        return False
+    try:
+        return re.search(pattern.strip("\"'"), subject) is not None
+    except re.error:
+        return False

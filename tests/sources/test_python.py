@@ -176,8 +176,8 @@ def test_django_lists_regexes_old_names_and_typos(tmp_path: Path) -> None:
         """
     policy = only(run(tmp_path, {"settings.py": code}))
     assert origins(policy) == [
-        (OriginKind.EXACT, "https://app.example.com/", 3, 26, None, False, ""),
-        (OriginKind.EXACT, "https://b.example.com", 4, 30, None, False, ""),
+        (OriginKind.EXACT, "https://app.example.com/", 3, 26, MatchMode.SCHEME_HOST, False, ""),
+        (OriginKind.EXACT, "https://b.example.com", 4, 30, MatchMode.SCHEME_HOST, False, ""),
         (OriginKind.PATTERN, r"^https://\w+\.example\.com$", 5, 32, MatchMode.MATCH, False, ""),
     ]
     assert policy.allow_headers.items[-1] == "x-api-key" and len(policy.allow_headers.items) == 7

@@ -14,6 +14,7 @@ from corslint.model import (
     ABSENT,
     ABSENT_LIST,
     CorsPolicy,
+    HeaderEmission,
     ListKind,
     ListSetting,
     Location,
@@ -32,17 +33,20 @@ from corslint.sources.apache.headers import (
     ACAPN,
     ACEH,
     MAX_AGE,
+    EnvDefinition,
     Sent,
     env_definitions,
     parse_header,
     relevant,
     replay,
 )
+from corslint.records import replace
 from corslint.sources.apache.origins import origin_rules
 from corslint.sources.apache.scopes import Entry, Scope
 from corslint.sources.apache.tree import Node
 
 _PROXY = frozenset({"proxypass", "proxypassmatch"})
+_ENV_READ = lazy(r"%\{([^}]+)\}e")
 # mod_wsgi hands requests to a Python application, whose headers Apache treats as a backend's (checked on Apache 2.4)
 _WSGI = frozenset({"wsgiscriptalias", "wsgiscriptaliasmatch"})
 _SCRIPTS = frozenset({"fallbackresource"}) | _WSGI
@@ -119,14 +123,35 @@ def _policy(scope: Scope) -> Optional[CorsPolicy]:
         vary_origin=_vary(sent),
         private_network=_scalar(sent, ACAPN, lambda text: text == "true"),
         preflight=preflight,
-        emissions=[s.emission for s in sent],
+        emissions=_gated_by_origin(sent, env),
         delivery=played.delivery,
         wiring=_wiring(effective),
         paths=_paths(scope),
+        path_match=_path_match(scope),
         static_assets=scope.static,
         condition=" and ".join(s.condition for s in scope.chain() if s.condition),
         content="upstream" if preflight.kind is PreflightKind.DELEGATED or _handler(effective) is not None else "",
     )
+
+
+def _gated_by_origin(sent: list[Sent], env: dict[str, list[EnvDefinition]]) -> list[HeaderEmission]:
+    """The emissions, those under `env=VAR` marked when VAR is set only by an Origin test and Allow-Origin reads it."""
+    origin_vars = {d.variable for s in sent if s.emission.name == ACAO for d in _env_used(s, env)}
+    marked = []
+    for item in sent:
+        variable = item.directive.condition[4:] if item.directive.condition.lower().startswith("env=") else ""
+        gated = variable in origin_vars and all(d.on_origin for d in env.get(variable, ()))
+        marked.append(replace(item.emission, with_allowed_origin=True) if gated and item.emission.name != ACAO else item.emission)
+    return marked
+
+
+def _env_used(item: Sent, env: dict[str, list[EnvDefinition]]) -> list[EnvDefinition]:
+    """The variable definitions an Allow-Origin line reads (`%{VAR}e`) or is gated by (`env=VAR`)."""
+    directive = item.directive
+    names = set(_ENV_READ.findall(directive.value))
+    if directive.condition.lower().startswith("env="):
+        names.add(directive.condition[4:])
+    return [d for name in names for d in env.get(name, ())]
 
 
 def _differs(scope: Scope, effective: list[Entry]) -> bool:
@@ -198,6 +223,20 @@ def _paths(scope: Scope) -> tuple[str, ...]:
     if scope.kind == "section" and scope.node is not None and scope.node.words:
         return (scope.node.words[-1],)
     return ()
+
+
+_PATH_MATCH = {"locationmatch": "regex", "files": "file", "filesmatch": "file-regex", "directory": "directory",
+               "directorymatch": "directory"}
+
+
+def _path_match(scope: Scope) -> str:
+    """How the innermost section's argument is matched (a `~` before it makes Files and Location regexes)."""
+    node = scope.node if scope.kind == "section" else None
+    if node is None or not node.words:
+        return ""
+    if len(node.words) > 1 and node.words[0] == "~":
+        return {"location": "regex", "files": "file-regex"}.get(node.key, _PATH_MATCH.get(node.key, ""))
+    return _PATH_MATCH.get(node.key, "")
 
 
 def _wiring(effective: list[Entry]) -> list[WiringFact]:

@@ -350,7 +350,8 @@ class AppScanner:
                     f"`{self.doc.raw(use)}` (line {use.start_point[0] + 1}) is registered after the route"
                     f"{'s' if len(earlier) > 1 else ''} {listed}{more} on `{registration.obj}`, which {'answer' if len(earlier) > 1 else 'answers'} first"
                 )
-                facts.append(WiringFact(MIDDLEWARE_ORDER, self.doc.prov(use), detail, "cors()"))
+                routes = tuple(f"{r.method.upper()} {r.path}" for r in earlier)
+                facts.append(WiringFact(MIDDLEWARE_ORDER, self.doc.prov(use), detail, "cors()", routes=routes))
         return facts
 
 

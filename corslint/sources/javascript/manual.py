@@ -127,16 +127,21 @@ class ManualHeaders:
         first = headers[0].call
         label = "nestjs-handler" if all(_decorated(h.call) is not None for h in headers) else "node"
         policy = CorsPolicy(label, scope, self.doc.location(first))
+        policy.paths, policy.path_match = self._route(group.function)
         reader = OriginReader(self.doc, self.bindings, label, scope)
         guards = Guards(reader, lambda n: is_origin_expression(self.doc, self.bindings, n))
         stop = group.function if group.function is not None else self.doc.root
         for header in headers:
             policy.emissions.append(self._emission(header, scope, stop))
+        policy.emissions = _with_allowed_origin(headers, policy.emissions, stop)
         policy.delivery.extend(self._duplicates(headers, policy.emissions))
         repeated = {fact.prov.location for fact in policy.delivery}
         for header, emission in zip(headers, policy.emissions):
             if emission.prov.location not in repeated or header.name.lower() != "access-control-allow-origin":
                 self._apply(policy, header, emission, reader, guards, stop)
+        branch = self._options_branch(group.function) if group.function is not None else None
+        if branch is not None:
+            policy.emissions = [replace(e, options_only=True) if e.conditional and _within(e, branch) else e for e in policy.emissions]
         policy.preflight = self._preflight(group, policy.emissions, scope)
         return policy
 
@@ -145,7 +150,8 @@ class ManualHeaders:
         text = string_value(self.doc, value) if value is not None else None
         raw = text if text is not None else (self.doc.text(value) if value is not None else "")
         conditional = _inside_condition(header.call, stop)
-        return HeaderEmission(header.name, raw, self.doc.prov(header.call, scope), None, conditional, header.action)
+        return HeaderEmission(header.name, raw, self.doc.prov(header.call, scope), None, conditional, header.action,
+                              computed=text is None)
 
     def _apply(self, policy: CorsPolicy, header: _Header, emission: HeaderEmission, reader: OriginReader, guards: Guards, stop: Node) -> None:
         low, prov, value = header.name.lower(), emission.prov, header.value
@@ -240,13 +246,13 @@ class ManualHeaders:
         if prop in ("use", "options"):
             always = tuple(e for e in emissions if not e.conditional)
             return Preflight(PreflightKind.ANSWERED, self.doc.prov(registration, scope), always,
-                             note="the middleware runs for OPTIONS too")
+                             note="the middleware runs for OPTIONS too", passes_on=True)
         if prop in ("get", "post", "put", "delete", "patch") and not self._options_elsewhere(obj):
             note = (
                 f"the headers are set only in the `{obj}.{prop}` handler; Express answers the OPTIONS preflight "
                 "itself with 200 and `Allow`, without them"
             )
-            return Preflight(PreflightKind.NOT_HANDLED, self.doc.prov(registration, scope), note=note)
+            return Preflight(PreflightKind.NOT_HANDLED, self.doc.prov(registration, scope), status=200, note=note)
         return Preflight(PreflightKind.UNKNOWN)
 
     def _options_branch(self, function: Node) -> Optional[Node]:
@@ -265,6 +271,34 @@ class ManualHeaders:
             node.type == "call_expression" and callee_parts(self.doc, node) == (obj, "options") for node in self.doc.nodes()
         )
 
+    def _route(self, function: Optional[Node]) -> tuple[tuple[str, ...], str]:
+        """The path a handler is registered for: `app.use('/api', fn)` a prefix, `app.get('/api/items', fn)` a route."""
+        parent = function.parent if function is not None else None
+        if parent is None or parent.type != "arguments" or parent.parent is None:
+            return (), ""
+        call = parent.parent
+        _, prop = callee_parts(self.doc, call)
+        args = args_of(call)
+        path = string_value(self.doc, args[0]) if args and args[0] is not function else None
+        if path is None or not path.startswith("/"):
+            return (), ""
+        if prop not in _ROUTE_METHODS and prop != "use":
+            return (), ""
+        if not self._is_application(call):
+            return (path,), "route-mounted"  # a router's path, under a mount point the file may not show
+        return (path,), ("" if prop == "use" else "route")
+
+    def _is_application(self, call: Node) -> bool:
+        """Is the object a route is registered on the application itself (`express()`, `new Koa()`, `fastify()`)?"""
+        function = call.child_by_field_name("function")
+        target = function.child_by_field_name("object") if function is not None else None
+        created = self.bindings.resolve(target)
+        if created is None or created.type not in ("call_expression", "new_expression"):
+            return False
+        callee = created.child_by_field_name("function") or created.child_by_field_name("constructor")
+        text = self.doc.text(callee) if callee is not None else ""
+        return any(name in text for name in _APPLICATIONS)
+
     def _scope(self, function: Optional[Node]) -> str:
         if function is None:
             return "top level"
@@ -280,6 +314,10 @@ class ManualHeaders:
         if name is not None:
             return f"function {self.doc.text(name)}"
         return f"handler at line {function.start_point[0] + 1}"
+
+
+_ROUTE_METHODS = frozenset({"get", "post", "put", "delete", "patch", "all", "options", "head"})
+_APPLICATIONS = ("express", "Koa", "fastify", "Fastify", "createServer")
 
 
 def _is_cors_name(name: str) -> bool:
@@ -309,6 +347,33 @@ def _inside_condition(node: Node, stop: Node) -> bool:
             return True
         current = current.parent
     return False
+
+
+def _innermost_if(node: Node, stop: Node) -> Optional[Node]:
+    current = node.parent
+    while current is not None and current != stop:
+        if current.type == "if_statement":
+            return current
+        current = current.parent
+    return None
+
+
+def _with_allowed_origin(headers: list[_Header], emissions: list[HeaderEmission], stop: Node) -> list[HeaderEmission]:
+    """Headers set in the same `if` block as a computed Allow-Origin go out exactly when it does."""
+    blocks = {
+        id(block) for header, emission in zip(headers, emissions)
+        if header.name.lower() == "access-control-allow-origin" and emission.computed
+        for block in [_innermost_if(header.call, stop)] if block is not None
+    }
+    return [
+        replace(emission, with_allowed_origin=True)
+        if header.name.lower() != "access-control-allow-origin" and id(_innermost_if(header.call, stop)) in blocks else emission
+        for header, emission in zip(headers, emissions)
+    ]
+
+
+def _within(emission: HeaderEmission, branch: Node) -> bool:
+    return branch.start_point[0] + 1 <= emission.prov.location.line <= branch.end_point[0] + 1
 
 
 def _before(emission: HeaderEmission, branch: Node, doc: Doc) -> bool:

@@ -87,7 +87,7 @@ class OriginReader:
         if kind in ("array", "new_expression") and self._array(resolved) is not None:
             return [self._with_use(r, resolved, anchor) for r in self._items(resolved, anchor)], False
         if is_function(resolved):
-            return [self._with_use(r, resolved, anchor) for r in self.callback(resolved)], False
+            return [replace(self._with_use(r, resolved, anchor), by_callback=True) for r in self.callback(resolved)], False
         if kind == "ternary_expression":
             return self._ternary(resolved, anchor), False
         single = self.literal(resolved, anchor if resolved is node or resolved.parent is anchor else resolved)

@@ -192,3 +192,13 @@ def functions_and_module(tree: ast.Module) -> list[tuple[Optional[ast.AST], ast.
 
 _OWNERS = "_corslint_owners"
 
+
+
+def route_paths(func: ast.AST) -> tuple[str, ...]:
+    """The paths of a Flask view's `@app.route(...)`/`@bp.route(...)` decorators."""
+    paths = []
+    for decorator in getattr(func, "decorator_list", []):
+        if isinstance(decorator, ast.Call) and isinstance(decorator.func, ast.Attribute) and decorator.func.attr == "route":
+            if decorator.args and isinstance(decorator.args[0], ast.Constant) and isinstance(decorator.args[0].value, str):
+                paths.append(decorator.args[0].value)
+    return tuple(paths)

@@ -60,7 +60,8 @@ class DjangoOrigins(OriginBuilder):
             # django-cors-middleware compares the Origin's host[:port] with the entry, whatever the scheme
             note = "django-cors-middleware compares host[:port] only, so both schemes match"
             return [OriginRule(OriginKind.EXACT, f"{scheme}://{text}", prov, note=note) for scheme in ("https", "http")]
-        return [OriginRule(OriginKind.EXACT, text, prov, note="django-cors-headers compares scheme://host[:port] literally")]
+        return [OriginRule(OriginKind.EXACT, text, prov, MatchMode.SCHEME_HOST,
+                           note="django-cors-headers compares only the scheme and host[:port] of each entry")]
 
     def pattern(self, text: str, prov: Provenance) -> OriginRule:
         return OriginRule(OriginKind.PATTERN, text, prov, MatchMode.MATCH, False, "python",

@@ -17,6 +17,7 @@ from corslint.sources.python.common import (
     scalar_setting,
     unknown_keywords,
     close_name,
+    route_paths,
 )
 from corslint.model import UNKNOWN_OPTION
 from corslint.sources.python.module import PyModule
@@ -384,21 +385,15 @@ def _decorated(mod: PyModule, func: ast.AST, decorator: ast.AST, names: dict[str
         preflight = Preflight(
             PreflightKind.NOT_HANDLED,
             automatic_prov,
+            status=200,
             note="`automatic_options=False`: Flask's own automatic OPTIONS answer bypasses the decorated view, so it "
             "carries no CORS headers",
         )
     else:
         preflight = Preflight(PreflightKind.LIBRARY, prov, note="@cross_origin answers OPTIONS (automatic_options)")
-    return _policy(mod, decorator, context, options, prov, preflight, _route_paths(func), facts)
-
-
-def _route_paths(func: ast.AST) -> tuple[str, ...]:
-    paths = []
-    for decorator in getattr(func, "decorator_list", []):
-        if isinstance(decorator, ast.Call) and isinstance(decorator.func, ast.Attribute) and decorator.func.attr == "route":
-            if decorator.args and isinstance(decorator.args[0], ast.Constant) and isinstance(decorator.args[0].value, str):
-                paths.append(decorator.args[0].value)
-    return tuple(paths)
+    policy = _policy(mod, decorator, context, options, prov, preflight, route_paths(func), facts)
+    policy.path_match = "route" if policy.paths else ""
+    return policy
 
 
 def _policy(

@@ -23,7 +23,7 @@ from corslint.model import (
     Setting,
 )
 from corslint.records import record
-from corslint.sources.python.common import local_names
+from corslint.sources.python.common import local_names, route_paths
 from corslint.sources.python.module import PyModule
 from corslint.sources.python.values import Evaluator, ModuleEnv, Regex, Req, Val, dotted, keyword
 
@@ -187,10 +187,16 @@ def _policy(mod: PyModule, env: ModuleEnv, func: ast.AST, writes: list[Write], s
     evaluate = Evaluator(mod, local_names(env, func, request_value), request_value)
     options_branch = _options_branch(func)
     emissions = []
+    # headers written in the same `if` block as a computed Allow-Origin go out exactly when it does
+    origin_blocks = {w.block for w in writes if w.name == "Access-Control-Allow-Origin" and w.conditional and not _literal(w.value)}
     for write in writes:
         prov = mod.prov(write.stmt, context)
         in_branch = options_branch is not None and _inside(write.stmt, options_branch)
-        emissions.append(HeaderEmission(write.name, _text(write.value, mod), prov, None, write.conditional or in_branch, write.action))
+        emissions.append(HeaderEmission(
+            write.name, _text(write.value, mod), prov, None, write.conditional or in_branch, write.action,
+            with_allowed_origin=write.block in origin_blocks and write.name != "Access-Control-Allow-Origin",
+            computed=not _literal(write.value), options_only=in_branch,
+        ))
     origins = [rule for write in writes if write.name == "Access-Control-Allow-Origin" for rule in _origin(mod, func, write, evaluate, context)]
     policy = CorsPolicy(
         source=source,
@@ -199,11 +205,17 @@ def _policy(mod: PyModule, env: ModuleEnv, func: ast.AST, writes: list[Write], s
         origins=origins,
         emissions=emissions,
         delivery=_duplicates(writes, emissions),
+        paths=route_paths(func) if source == FLASK_HANDLER else (),
     )
+    policy.path_match = "route" if policy.paths else ""
     by_name = {e.name: (e, w) for e, w in reversed(list(zip(emissions, writes)))}
     _settings(policy, by_name)
     policy.preflight = _preflight(mod, func, emissions, options_branch, context, source)
     return policy
+
+
+def _literal(val: Val) -> bool:
+    return val.known and isinstance(val.value, (str, int)) and not isinstance(val.value, bool)
 
 
 def _text(val: Val, mod: PyModule) -> str:
@@ -387,7 +399,7 @@ def _preflight(mod: PyModule, func: ast.AST, emissions: list[HeaderEmission], br
     decorators = getattr(func, "decorator_list", [])
     hook = func.name in _HOOKS or any(dotted(d).rsplit(".", 1)[-1] in _HOOKS for d in decorators)  # type: ignore[attr-defined]
     if hook:
-        return Preflight(PreflightKind.ANSWERED, mod.prov(func, context), note=SAME_CODE)
+        return Preflight(PreflightKind.ANSWERED, mod.prov(func, context), note=SAME_CODE, passes_on=True)
     routes = [d for d in decorators if isinstance(d, ast.Call) and dotted(d.func).rsplit(".", 1)[-1] in _ROUTES]
     if source == FLASK_HANDLER and routes:
         methods = keyword(routes[0], "methods")
@@ -396,6 +408,7 @@ def _preflight(mod: PyModule, func: ast.AST, emissions: list[HeaderEmission], br
         return Preflight(
             PreflightKind.NOT_HANDLED,
             mod.prov(routes[0], context),
+            status=200,
             note="Flask answers OPTIONS for this route itself without running the view, so none of its headers are sent",
         )
     return Preflight(PreflightKind.UNKNOWN)
