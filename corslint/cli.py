@@ -269,6 +269,7 @@ def show(paths: tuple[Path, ...], output_format: str, config_file: Optional[Path
 @click.option("--method", default="GET", show_default=True, help="The request's method.")
 @click.option("--header", "headers", multiple=True, help="A header the script sets: `Authorization` or `Content-Type: application/json` (repeatable).")
 @click.option("--credentials", is_flag=True, help="The request is credentialed (cookies, fetch `credentials: 'include'`).")
+@click.option("--private-network", is_flag=True, help="The page calls a private-network address (the Private Network Access preflight).")
 @click.option("--path", "url_path", default="/", show_default=True, help="The request's URL path.")
 @click.option("--host", default="", help="The request's host, to choose the nginx server by server_name.")
 @click.option("--format", "output_format", type=click.Choice(["full", "json"]), default="full", show_default=True)
@@ -276,7 +277,7 @@ def show(paths: tuple[Path, ...], output_format: str, config_file: Optional[Path
 @click.option("--isolated", is_flag=True, help="Ignore all configuration files.")
 def simulate(
     paths: tuple[Path, ...], origin: str, console_text: str, method: str, headers: tuple[str, ...], credentials: bool,
-    url_path: str, host: str, output_format: str, config_file: Optional[Path], isolated: bool,
+    private_network: bool, url_path: str, host: str, output_format: str, config_file: Optional[Path], isolated: bool,
 ) -> None:
     """What a browser would do with one request: the preflight, the response's CORS headers, each check, the verdict.
 
@@ -312,7 +313,8 @@ def simulate(
     except PathNotFound as exc:
         raise _fail(str(exc)) from None
     request = SimRequest(origin.strip(), method.strip().upper() if method.strip().upper() in _STANDARD_METHODS else method.strip(),
-                         tuple(parse_header(h) for h in headers), credentials, url_path, host.strip().lower())
+                         tuple(parse_header(h) for h in headers), credentials, url_path, host.strip().lower(),
+                         private_network or bool(console and console.private_network))
     outcomes = run_simulation(result.policies, result.layers, request)
     if output_format == "json":
         import json

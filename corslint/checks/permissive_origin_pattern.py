@@ -20,6 +20,7 @@ from corslint.checks._origin_helpers import (
 )
 from corslint.findings import Confidence, Finding, Severity
 from corslint.model import CorsPolicy, OriginKind, OriginRule
+from corslint.records import replace
 from corslint.rule import Rule, RuleContext
 
 PERMISSIVE_KINDS = ("any-origin", "suffix", "no-dot-boundary", "unescaped-dot")
@@ -90,6 +91,7 @@ class PermissiveOriginPattern(Rule):
             hint=_hint(found),
             related=creds.related,
         )
+        finding = replace(finding, extra={**finding.extra, "accepts": [b.origin for b in bypasses]})
         return finding if creds.on else with_security_severity(finding, SECURITY_SEVERITY_WITHOUT_CREDENTIALS)
 
     def _too_complex(self, rule: OriginRule, policy: CorsPolicy, found: origins.PatternReport) -> Finding:

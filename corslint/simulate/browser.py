@@ -7,7 +7,7 @@ from typing import Optional
 
 from corslint.records import field, record
 from corslint.simulate.request import SAFELISTED_METHODS, SimRequest, unsafe_headers
-from corslint.simulate.responses import ACAC, ACAH, ACAM, ACAO, Response, Sent
+from corslint.simulate.responses import ACAC, ACAH, ACAM, ACAO, ACAPN, Response, Sent
 
 
 @record(frozen=True)
@@ -118,4 +118,24 @@ def preflight_checks(request: SimRequest, response: Response, verdict: Verdict) 
             verdict.fix_at = headers_header[0] if headers_header else None
             return False
         verdict.steps.append(Step(f"Access-Control-Allow-Headers allows {name}", True, "", headers_header[0] if headers_header else None))
+    if request.private_network:
+        return _private_network_check(request, response, verdict)
+    return True
+
+
+def _private_network_check(request: SimRequest, response: Response, verdict: Verdict) -> bool:
+    """Private Network Access: the preflight answer must carry `Access-Control-Allow-Private-Network: true`."""
+    sent = response.values(ACAPN)
+    value = sent[0].value if sent else ""
+    if value.strip().lower() != "true":
+        verdict.steps.append(Step("Access-Control-Allow-Private-Network is `true`", False, value or "absent", sent[0] if sent else None))
+        verdict.console = _blocked(
+            request,
+            "No 'Access-Control-Allow-Private-Network' header was present in the preflight response for this private "
+            "network request targeting the `private` address space.",
+            True,
+        )
+        verdict.fix_at = sent[0] if sent else None
+        return False
+    verdict.steps.append(Step("Access-Control-Allow-Private-Network is `true`", True, "true", sent[0]))
     return True

@@ -24,6 +24,7 @@ class Console:
     header: str = ""
     credentials: bool = False
     preflight: bool = False
+    private_network: bool = False
 
     @property
     def host(self) -> str:
@@ -48,4 +49,5 @@ def parse_console(text: str) -> Optional[Console]:
         header.group(1) if header else "",
         "credentials mode is 'include'" in reason,
         "preflight" in reason,
+        "Access-Control-Allow-Private-Network" in reason or "private network" in reason,
     )

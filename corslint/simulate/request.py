@@ -19,6 +19,9 @@ class SimRequest:
     credentials: bool = False
     path: str = "/"
     host: str = ""
+    # the page calls a private-network address: Chrome's Private Network Access preflight (before Chrome 142, which
+    # asks the user instead: Local Network Access) carried `Access-Control-Request-Private-Network: true`
+    private_network: bool = False
 
     @property
     def url(self) -> str:
@@ -52,6 +55,9 @@ def preflight_reasons(request: SimRequest) -> list[str]:
     reasons = []
     if request.method.upper() not in SAFELISTED_METHODS:
         reasons.append(f"the method {request.method} is not GET, HEAD or POST")
+    if request.private_network:
+        reasons.append("the page calls a private-network address (Private Network Access; Chrome 142 and later ask the "
+                       "user's permission instead of sending this preflight)")
     unsafe = unsafe_headers(request)
     if unsafe:
         reasons.append(f"the request sets {', '.join(unsafe)}, which {'is' if len(unsafe) == 1 else 'are'} not CORS-safelisted")

@@ -14,6 +14,7 @@ ACAO = "Access-Control-Allow-Origin"
 ACAC = "Access-Control-Allow-Credentials"
 ACAM = "Access-Control-Allow-Methods"
 ACAH = "Access-Control-Allow-Headers"
+ACAPN = "Access-Control-Allow-Private-Network"
 _PROXIES = frozenset({"nginx", "apache"})
 # code that writes the headers itself: each line is sent as it is written, like a server's configuration
 _HANDWRITTEN = frozenset({"node", "nestjs-handler", "flask-handler", "django-view"})
@@ -150,9 +151,9 @@ def answered_first(policy: CorsPolicy, method: str, path: str) -> str:
 
 
 def _exposes(policy: CorsPolicy, preflight: bool) -> bool:
-    """npm `cors` and django-cors-headers put Expose-Headers on their preflight answers too (both run); the other
-    libraries only on actual responses."""
-    return not preflight or policy.source in ("express", "django")
+    """npm `cors`, @fastify/cors, flask-cors and django-cors-headers put Expose-Headers on their preflight answers
+    too; @koa/cors and Starlette only on actual responses (all run)."""
+    return not preflight or policy.source in ("express", "fastify", "flask", "django")
 
 
 def _exposed(setting: ListSetting) -> Optional[str]:
@@ -308,6 +309,9 @@ def _library_preflight(policy: CorsPolicy, request: SimRequest) -> Response:
         listed = _flask_allowed(setting, request) if name == ACAH and policy.source == "flask" else _listed(setting, requested)
         if listed is not None:
             response.headers.append(Sent(name, listed, setting.prov, policy.source))
+    private = _private_network_answer(policy, request)
+    if private is not None:
+        response.headers.append(Sent(ACAPN, private, policy.private_network.prov, policy.source))
     exposed = _exposed(policy.expose_headers)
     if exposed is not None and _exposes(policy, True):
         response.headers.append(Sent("Access-Control-Expose-Headers", exposed, policy.expose_headers.prov, policy.source))
@@ -344,10 +348,29 @@ def _starlette_preflight(policy: CorsPolicy, request: SimRequest) -> Response:
             failures.append("headers")
     if policy.credentials.is_true():
         response.headers.append(Sent(ACAC, "true", policy.credentials.prov, policy.source))
+    if request.private_network:
+        if policy.private_network.is_true():
+            response.headers.append(Sent(ACAPN, "true", policy.private_network.prov, policy.source))
+        else:
+            failures.append("private-network")
     if failures:
         response.status = 400
         response.note = "Starlette answers \"Disallowed CORS " + ", ".join(failures) + "\" (400)"
     return response
+
+
+def _private_network_answer(policy: CorsPolicy, request: SimRequest) -> Optional[str]:
+    """A library's Allow-Private-Network on a PNA preflight from an allowed origin (each read in its source): django,
+    @koa/cors and Starlette send `true` when enabled; flask-cors 6 sends `false` when not; npm `cors` 2.8 and
+    @fastify/cors 11 have no such option."""
+    if not request.private_network:
+        return None
+    on = policy.private_network.is_true()
+    if policy.source == "flask":
+        return "true" if on else "false"
+    if on and policy.source in ("django", "koa", "starlette", "fastapi"):
+        return "true"
+    return None
 
 
 def _flask_allowed(setting: ListSetting, request: SimRequest) -> Optional[str]:

@@ -21,18 +21,36 @@ def main(file: str, port: int) -> int:
     timer.start()
     text = open(file, encoding="utf-8").read()
     glob: dict[str, Any] = {"__name__": "example"}
-    if "@app." in text and "Flask(" not in text:
+    if "@app." in text and "import " not in text:
         exec(compile(_FLASK_NAMES, "preamble", "exec"), glob)  # the app object the snippet takes as given
-    names = runpy.run_path(file, init_globals=glob, run_name="example")
+    names = _run(file, glob)
     app = names.get("app") or names.get("application")
     if app is not None and type(app).__module__.startswith("flask"):
         return _flask(app, port)
     if app is not None and type(app).__module__.split(".")[0] in ("starlette", "fastapi"):
-        return _starlette(app, port)
+        routed = next((v for v in names.values() if hasattr(v, "add_route") and hasattr(v, "router")), app)
+        return _starlette(app, routed, port)
     if any(name.startswith("CORS_") for name in names) or "MIDDLEWARE" in names:
         return _django(names, port)
     print("no application", flush=True)
     return 3
+
+
+MAX_MISSING_ENV = 5
+
+
+def _run(file: str, glob: dict[str, Any]) -> dict[str, Any]:
+    """Run the file; an environment variable it requires (`os.environ["SECRET_KEY"]`) is a deployment detail: it
+    gets a placeholder value (never one that names an origin), and the file runs again."""
+    for _ in range(MAX_MISSING_ENV):
+        try:
+            return runpy.run_path(file, init_globals=dict(glob), run_name="example")
+        except KeyError as missing:
+            name = str(missing.args[0]) if missing.args else ""
+            if not name or name in os.environ or "CORS" in name.upper() or "ORIGIN" in name.upper():
+                raise
+            os.environ[name] = "differential-placeholder"
+    return runpy.run_path(file, init_globals=dict(glob), run_name="example")
 
 
 def _serve_wsgi(application: Any, port: int) -> int:
@@ -50,14 +68,15 @@ def _flask(app: Any, port: int) -> int:
     return _serve_wsgi(app, port)
 
 
-def _starlette(app: Any, port: int) -> int:
+def _starlette(app: Any, routed: Any, port: int) -> int:
+    """Serve `app` (the application, or the CORS middleware wrapped around it) with the route added to `routed`."""
     import uvicorn
     from starlette.responses import PlainTextResponse
 
     async def items(request: Any) -> Any:
         return PlainTextResponse("ok")
 
-    app.add_route("/api/items", items, methods=["GET", "PUT", "POST", "DELETE"])
+    routed.add_route("/api/items", items, methods=["GET", "PUT", "POST", "DELETE"])
     config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off")
     server = uvicorn.Server(config)
     threading.Thread(target=lambda: (_wait(server), print("ready", flush=True)), daemon=True).start()
@@ -79,7 +98,10 @@ def _django(names: dict[str, Any], port: int) -> int:
     from django.urls import re_path
 
     values = {name: value for name, value in names.items() if name.isupper()}
-    values.setdefault("INSTALLED_APPS", ["django.contrib.contenttypes", "corsheaders"])
+    # the project's own apps are not part of the file; the libraries it lists are installed
+    values["INSTALLED_APPS"] = [app for app in values.get("INSTALLED_APPS", ()) if _importable(app)] or None
+    if not values["INSTALLED_APPS"]:
+        values["INSTALLED_APPS"] = ["django.contrib.contenttypes", "corsheaders"]
     values.setdefault("MIDDLEWARE", ["corsheaders.middleware.CorsMiddleware", "django.middleware.common.CommonMiddleware"])
     urls = types.ModuleType("example_urls")
     urls.urlpatterns = [re_path(r"^api/items$", lambda request: HttpResponse("ok")),
@@ -91,6 +113,15 @@ def _django(names: dict[str, Any], port: int) -> int:
     from django.core.wsgi import get_wsgi_application
 
     return _serve_wsgi(get_wsgi_application(), port)
+
+
+def _importable(dotted: str) -> bool:
+    import importlib.util
+
+    try:
+        return importlib.util.find_spec(dotted.split(".")[0]) is not None
+    except (ImportError, ValueError):
+        return False
 
 
 if __name__ == "__main__":

@@ -11,15 +11,13 @@ from pathlib import Path
 import pytest
 
 from conftest import lint_tree
-from real_servers import REQUESTS, Apache, apache_available, compare, http_request, serve_upstream
+from real_servers import REQUESTS, apache_available, bypass_requests, compare, http_request, serve_apache, serve_upstream
 
 from corslint.catalogue import load_page, page_codes
 from corslint.records import replace
 
 pytestmark = pytest.mark.skipif(apache_available() is not None, reason=apache_available() or "")
 
-_VHOST = re.compile(r"<VirtualHost\s[^>]*>", re.I)
-_TLS = re.compile(r"^\s*SSL\w+\s.*$", re.M | re.I)
 _INCLUDE = re.compile(r"^\s*Include(Optional)?\s", re.M | re.I)
 _LOCATION = re.compile(r"<Location\s+\"?(/[^\s>\"]*)", re.I)
 
@@ -33,30 +31,6 @@ def apache_examples() -> list[tuple[str, int, str, str]]:
             if example.lang == "apache" and not example.companions:
                 found.append((code, index, example.filename, example.code))
     return found
-
-
-def docroot_config(folder: Path) -> str:
-    """A document root with .htaccess files allowed, and a static file at /api/items."""
-    root = folder / "docroot"
-    (root / "api").mkdir(parents=True, exist_ok=True)
-    (root / "api" / "items").write_text("ok", encoding="utf-8")
-    (root / "fonts").mkdir(exist_ok=True)
-    (root / "fonts" / "icons.woff2").write_text("ok", encoding="utf-8")
-    return (f"DocumentRoot {root}\n<Directory {root}>\n    AllowOverride All\n    Require all granted\n</Directory>\n")
-
-
-def serve_example(folder: Path, filename: str, text: str, upstream: int) -> Apache:
-    """The example as Apache runs it here: an .htaccess in the document root, or the vhost/server configuration."""
-    body = docroot_config(folder)
-    if filename.lower().endswith("htaccess"):
-        (folder / "docroot" / ".htaccess").write_text(text, encoding="utf-8")
-    else:
-        body += _VHOST.sub("<VirtualHost *:{PORT}>", _TLS.sub("", text))
-    server = Apache(folder, body, upstream)
-    server.config_text = server.config_text.replace("{PORT}", str(server.port))
-    (folder / "httpd.conf").write_text((folder / "httpd.conf").read_text(encoding="utf-8").replace("{PORT}", str(server.port)),
-                                       encoding="utf-8")
-    return server
 
 
 def example_requests(text: str) -> list:
@@ -80,7 +54,7 @@ def test_every_apache_catalogue_example_that_apache_runs(tmp_path: Path, upstrea
             continue
         folder = tmp_path / f"{code}-{index}"
         folder.mkdir()
-        server = serve_example(folder, filename, text, upstream)
+        server = serve_apache(folder, {filename: text}, upstream)
         tree = folder / "tree"
         (tree / filename).parent.mkdir(parents=True, exist_ok=True)
         (tree / filename).write_text(text, encoding="utf-8")
@@ -89,6 +63,7 @@ def test_every_apache_catalogue_example_that_apache_runs(tmp_path: Path, upstrea
             refused.append((code, index, "hands requests to a script (PHP) this harness does not run"))
             continue
         requests = example_requests(text)
+        requests += bypass_requests(result.findings, requests[0].path)
         try:
             server.start()
         except RuntimeError as refusal:

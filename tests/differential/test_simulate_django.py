@@ -20,6 +20,8 @@ CASES: dict[str, dict[str, Any]] = {
     "allowlist-credentials": {"CORS_ALLOWED_ORIGINS": ["https://app.example.com"], "CORS_ALLOW_CREDENTIALS": True},
     "allow-all": {"CORS_ALLOW_ALL_ORIGINS": True},
     "regex": {"CORS_ALLOWED_ORIGIN_REGEXES": [r"^https://app\.example\.com$"], "CORS_ALLOW_METHODS": ["GET", "PUT"]},
+    "private-network-expose": {"CORS_ALLOWED_ORIGINS": ["https://app.example.com/"], "CORS_ALLOW_PRIVATE_NETWORK": True,
+                               "CORS_EXPOSE_HEADERS": ["X-Total"]},
 }
 
 

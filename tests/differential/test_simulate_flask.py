@@ -22,6 +22,7 @@ CASES = {
     "api-resources-star": 'CORS(app, resources={r"/api/*": {"origins": "*"}})',
     "one-origin": 'CORS(app, origins="https://app.example.com")',
     "methods-and-headers": 'CORS(app, origins=["https://app.example.com"], methods=["GET", "PUT"], allow_headers=["Authorization"])',
+    "private-network-expose": 'CORS(app, origins=["https://app.example.com"], allow_private_network=True, expose_headers=["X-Total"])',
 }
 def _app(call: str) -> Any:
     from flask import Flask, abort

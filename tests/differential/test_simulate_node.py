@@ -30,6 +30,7 @@ FRAMEWORKS = {
             "defaults": {},
             "one-origin-string": {"origin": "https://app.example.com"},
             "methods-and-headers": {"origin": ["https://app.example.com"], "methods": ["GET", "PUT"], "allowedHeaders": ["Authorization"]},
+            "expose": {"origin": ["https://app.example.com"], "exposedHeaders": ["X-Total"]},
         },
     ),
     "fastify": (
@@ -39,6 +40,7 @@ FRAMEWORKS = {
             "allowlist-credentials": {"origin": ["https://app.example.com"], "credentials": True},
             "defaults": {},
             "one-origin-string": {"origin": "https://app.example.com"},
+            "expose": {"origin": ["https://app.example.com"], "exposedHeaders": ["X-Total"]},
         },
     ),
     "koa": (
@@ -47,6 +49,7 @@ FRAMEWORKS = {
         {
             "one-origin-credentials": {"origin": "https://app.example.com", "credentials": True},
             "defaults": {},
+            "private-network-expose": {"origin": "https://app.example.com", "privateNetworkAccess": True, "exposeHeaders": ["X-Total"]},
         },
     ),
 }

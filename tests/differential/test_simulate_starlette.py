@@ -21,6 +21,7 @@ CASES = {
     "allowlist-credentials": 'allow_origins=["https://app.example.com"], allow_credentials=True, allow_methods=["GET", "PUT"], allow_headers=["Authorization"]',
     "star-no-credentials": 'allow_origins=["*"], allow_methods=["*"], allow_headers=["*"]',
     "defaults": 'allow_origins=["https://app.example.com"]',
+    "private-network-expose": 'allow_origins=["https://app.example.com"], allow_methods=["*"], allow_headers=["*"], allow_private_network=True, expose_headers=["X-Total"]',
 }
 
 

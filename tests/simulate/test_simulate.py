@@ -168,3 +168,33 @@ def test_cli_explains_a_pasted_console_message(tmp_path: Path) -> None:
     assert "Change:" in result.output and "Access-Control-Allow-Methods" in result.output.split("Change:")[1]
     bad = CliRunner().invoke(main, ["simulate", "--isolated", str(case), "--explain-console", "nothing here"])
     assert bad.exit_code == 2
+
+
+def test_a_private_network_request_preflights_and_needs_allow_private_network(tmp_path: Path) -> None:
+    request = SimRequest(APP, "GET", private_network=True)
+    assert any("private-network" in reason for reason in preflight_reasons(request))
+    verdict = Verdict(None)
+    answer = _response(204, Access_Control_Allow_Origin=APP)
+    assert not preflight_checks(request, answer, verdict)
+    assert "No 'Access-Control-Allow-Private-Network' header was present in the preflight response" in verdict.console
+    answer.headers.append(Sent("Access-Control-Allow-Private-Network", "true"))
+    assert preflight_checks(request, answer, Verdict(None))
+    # flask-cors 6 answers `false` when the option is off; Starlette refuses with 400 "Disallowed CORS private-network"
+    write_tree(tmp_path, {"app.py": "from flask import Flask\nfrom flask_cors import CORS\napp = Flask(__name__)\n"
+                                    f"CORS(app, origins=['{APP}'])\n"})
+    code, output = _cli(tmp_path, "--origin", APP, "--path", "/api/x", "--private-network")
+    assert code == 1 and "Access-Control-Allow-Private-Network: false" in output
+    write_tree(tmp_path, {"app.py": "from flask import Flask\nfrom flask_cors import CORS\napp = Flask(__name__)\n"
+                                    f"CORS(app, origins=['{APP}'], allow_private_network=True)\n"})
+    assert _cli(tmp_path, "--origin", APP, "--path", "/api/x", "--private-network")[0] == 0
+
+
+def test_a_pasted_private_network_message_sets_the_flag() -> None:
+    from corslint.simulate.console import parse_console
+
+    found = parse_console(
+        f"Access to fetch at 'http://192.168.1.10/api' from origin '{APP}' has been blocked by CORS policy: Response to "
+        "preflight request doesn't pass access control check: No 'Access-Control-Allow-Private-Network' header was "
+        "present in the preflight response for this private network request targeting the `private` address space."
+    )
+    assert found is not None and found.private_network and found.preflight

@@ -205,13 +205,27 @@ def _policy(mod: PyModule, env: ModuleEnv, func: ast.AST, writes: list[Write], s
         origins=origins,
         emissions=emissions,
         delivery=_duplicates(writes, emissions),
-        paths=route_paths(func) if source == FLASK_HANDLER else (),
+        paths=_view_paths(mod, func) if source == FLASK_HANDLER else (),
     )
     policy.path_match = "route" if policy.paths else ""
     by_name = {e.name: (e, w) for e, w in reversed(list(zip(emissions, writes)))}
     _settings(policy, by_name)
     policy.preflight = _preflight(mod, func, emissions, options_branch, context, source)
     return policy
+
+
+def _view_paths(mod: PyModule, func: ast.AST) -> tuple[str, ...]:
+    """The routes a Flask function's headers reach: its own `@app.route`, or those of the views that call it."""
+    own = route_paths(func)
+    if own:
+        return own
+    name = getattr(func, "name", "")
+    callers = [
+        node for node in ast.walk(mod.tree)
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node is not func
+        and any(isinstance(c, ast.Call) and isinstance(c.func, ast.Name) and c.func.id == name for c in ast.walk(node))
+    ]
+    return tuple(path for caller in callers for path in route_paths(caller))
 
 
 def _literal(val: Val) -> bool:
