@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import sys
 from pathlib import Path
 from typing import Any, Optional, Sequence
@@ -262,6 +263,9 @@ def show(paths: tuple[Path, ...], output_format: str, config_file: Optional[Path
             click.echo("\n" + across)
 
 
+_HTML_COMMENT = re.compile(r"<!--.*-->")  # the markers of the rule pages' generated sections
+
+
 @main.command()
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @click.option("--origin", default="", help="The page's origin, as the browser sends it: https://app.example.com")
@@ -394,7 +398,7 @@ def explain(rule: str) -> None:
     if text is None:
         rule_cls = registry.rule(code)
         text = f"# {code} · {rule_cls.name}\n\n{rule_cls.summary}\n"  # type: ignore[union-attr]
-    click.echo(text.rstrip("\n"))
+    click.echo("\n".join(line for line in text.rstrip("\n").splitlines() if not _HTML_COMMENT.fullmatch(line.strip())))
 
 
 def run() -> None:

@@ -162,6 +162,10 @@ def test_rules_lists_every_rule() -> None:
     assert "CORS901  origin-not-allowlisted" in result.output and "off by default" in result.output
 
 
+def test_explain_leaves_out_the_generated_sections_markers() -> None:
+    assert "<!--" not in invoke("explain", "CORS101").output
+
+
 def test_explain_by_code_and_name() -> None:
     by_code = invoke("explain", "CORS102")
     assert by_code.exit_code == 0 and by_code.output.startswith("# CORS102 · reflected-origin")

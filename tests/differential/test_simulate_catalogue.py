@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+import observed
 from conftest import lint_tree
 from real_servers import NGINX_PREFIX, REQUESTS, Nginx, adapt_nginx, bypass_requests, compare, nginx_available, servers_in, serve_upstream
 
@@ -35,6 +36,7 @@ def upstream():  # type: ignore[no-untyped-def]
 def test_every_nginx_catalogue_example_that_nginx_loads(tmp_path: Path, upstream: int) -> None:
     examples = _examples()
     compared, refused, disagreements = [], [], []
+    rows: dict[str, list[str]] = {}
     for code, index, text in examples:
         if servers_in(text) != 1:
             refused.append((code, index, "more than one server"))
@@ -57,11 +59,15 @@ def test_every_nginx_catalogue_example_that_nginx_loads(tmp_path: Path, upstream
         server.start()
         try:
             compare(result.policies, result.layers, server.port, f"{code} example {index}", requests)
+            if observed.bad_label(code, index):
+                rows.setdefault(code, []).extend(observed.observe(server.port, path, observed.bad_label(code, index), "nginx"))
         except AssertionError as failed:
             disagreements.append(f"{code} example {index}: {failed}")
         finally:
             server.stop()
         compared.append((code, index))
     assert disagreements == []
+    if observed.pages_available():
+        assert observed.settle("nginx", rows, page_codes()) == [], observed.STALE
     # all but a few load as adapted: CORS001's broken file, CORS004's missing include, the examples with two servers
     assert len(compared) >= len(examples) - 6, refused

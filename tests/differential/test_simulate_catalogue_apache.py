@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+import observed
 from conftest import lint_tree
 from real_servers import REQUESTS, apache_available, bypass_requests, compare, http_request, serve_apache, serve_upstream
 
@@ -48,6 +49,7 @@ def upstream():  # type: ignore[no-untyped-def]
 def test_every_apache_catalogue_example_that_apache_runs(tmp_path: Path, upstream: int) -> None:
     examples = apache_examples()
     compared, refused, disagreements = [], [], []
+    rows: dict[str, list[str]] = {}
     for code, index, filename, text in examples:
         if _INCLUDE.search(text):
             refused.append((code, index, "includes a file the example does not have"))
@@ -75,11 +77,15 @@ def test_every_apache_catalogue_example_that_apache_runs(tmp_path: Path, upstrea
                 continue
             responses = compare(result.policies, result.layers, server.port, f"{code} example {index}", requests)
             compared.append((code, index, responses))
+            if observed.bad_label(code, index):
+                rows.setdefault(code, []).extend(observed.observe(server.port, requests[0].path, observed.bad_label(code, index), "Apache httpd"))
         except AssertionError as failed:
             disagreements.append(f"{code} example {index}: {failed}")
         finally:
             server.stop()
     assert disagreements == [], "\n".join(disagreements)
+    if observed.pages_available():
+        assert observed.settle("apache", rows, page_codes()) == [], observed.STALE
     # all but a few run as adapted: CORS001's broken file, an include of a file the page does not show, the examples
     # that hand requests to PHP; and most requests to each get one prediction to compare
     assert len(compared) >= len(examples) - 6, refused
