@@ -187,6 +187,34 @@ def adapt_nginx(text: str) -> str:
     return _SERVER.sub(lambda m: f"{m.group(1)}server {{\n{m.group(1)}    listen 127.0.0.1:{{PORT}};", text, count=1)
 
 
+def request_path(text: str) -> str:
+    """The path the requests go to: under the configuration's first location prefix."""
+    prefix = next(iter(NGINX_PREFIX.findall(text)), "/")
+    return prefix.rstrip("/") + "/items" if prefix != "/" else "/items"
+
+
+def at_path(path: str) -> list[SimRequest]:
+    """REQUESTS sent to `path` (and its missing twin for the 404)."""
+    from corslint.records import replace
+
+    return [replace(r, path=path if "missing" not in r.path else path + "-missing") for r in REQUESTS]
+
+
+def served_config(server: "Nginx") -> Path:
+    """A tree holding the nginx.conf the server runs, for corslint to lint exactly that."""
+    tree = server.folder / "tree"
+    tree.mkdir()
+    (tree / "nginx.conf").write_text((server.folder / "nginx.conf").read_text(encoding="utf-8"), encoding="utf-8")
+    return tree
+
+
+def assert_agreed(disagreements: list[str], compared: list, refused: list, cases: int, spare: int) -> None:
+    """No disagreement; all but `spare` cases compared; most requests to each got one prediction to compare."""
+    assert disagreements == [], "\n".join(disagreements)
+    assert len(compared) >= cases - spare, "\n".join(map(str, refused))
+    assert sum(item[-1] for item in compared) >= 4 * len(compared), compared
+
+
 def servers_in(text: str) -> int:
     return len(_SERVER.findall(text))
 

@@ -10,10 +10,12 @@ import pytest
 
 import observed
 from conftest import lint_tree
-from real_servers import NGINX_PREFIX, REQUESTS, Nginx, adapt_nginx, bypass_requests, compare, nginx_available, servers_in, serve_upstream
+from real_servers import (
+    Nginx, adapt_nginx, at_path, bypass_requests, compare, nginx_available, request_path, served_config, servers_in,
+    serve_upstream,
+)
 
 from corslint.catalogue import load_page, page_codes
-from corslint.records import replace
 
 pytestmark = pytest.mark.skipif(nginx_available() is not None, reason=nginx_available() or "")
 
@@ -47,14 +49,9 @@ def test_every_nginx_catalogue_example_that_nginx_loads(tmp_path: Path, upstream
         if not server.loads():
             refused.append((code, index, "nginx -t refuses it as adapted"))
             continue
-        tree = folder / "tree"
-        tree.mkdir()
-        (tree / "nginx.conf").write_text((folder / "nginx.conf").read_text(encoding="utf-8"), encoding="utf-8")
-        result = lint_tree(tree)
-        prefix = next(iter(NGINX_PREFIX.findall(text)), "/")
-        path = prefix.rstrip("/") + "/items" if prefix != "/" else "/items"
-        requests = [replace(r, path=path if "missing" not in r.path else path + "-missing") for r in REQUESTS]
-        requests += bypass_requests(result.findings, path)
+        result = lint_tree(served_config(server))
+        path = request_path(text)
+        requests = at_path(path) + bypass_requests(result.findings, path)
         server.add_file(path)
         server.start()
         try:

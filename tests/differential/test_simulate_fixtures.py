@@ -11,8 +11,9 @@ import pytest
 
 from conftest import lint_tree
 from real_servers import (
-    NGINX_PREFIX, NODE_MISSING, PYTHON_MISSING, REQUESTS, Nginx, Refused, adapt_nginx, apache_available, bypass_requests,
-    compare, http_request, nginx_available, serve_apache, serve_app, serve_upstream, servers_in,
+    NODE_MISSING, PYTHON_MISSING, REQUESTS, Nginx, Refused, adapt_nginx, apache_available, assert_agreed, at_path,
+    bypass_requests, compare, http_request, nginx_available, request_path, served_config, serve_apache, serve_app,
+    serve_upstream, servers_in,
 )
 
 from corslint.records import replace
@@ -25,11 +26,6 @@ _APP_KINDS = {"express": "js", "koa": "js", "fastify": "js", "flask": "python", 
 def _files(case: Path, suffixes: tuple[str, ...]) -> dict[str, str]:
     return {str(p.relative_to(case)): p.read_text(encoding="utf-8") for p in sorted(case.rglob("*"))
             if p.is_file() and p.name.lower().endswith(suffixes)}
-
-
-def _at(path: str) -> list:
-    requests = [replace(r, path=path if "missing" not in r.path else path + "-missing") for r in REQUESTS]
-    return requests
 
 
 @pytest.fixture(scope="module")
@@ -53,25 +49,19 @@ def test_nginx_fixtures(tmp_path: Path, upstream: int) -> None:
         if not server.loads():
             refused.append((case.name, "nginx -t refuses it as adapted"))
             continue
-        tree = folder / "tree"
-        tree.mkdir()
-        (tree / "nginx.conf").write_text((folder / "nginx.conf").read_text(encoding="utf-8"), encoding="utf-8")
-        result = lint_tree(tree)
-        prefix = next(iter(NGINX_PREFIX.findall(text)), "/")
-        path = prefix.rstrip("/") + "/items" if prefix != "/" else "/items"
+        result = lint_tree(served_config(server))
+        path = request_path(text)
         server.add_file(path)
         server.start()
         try:
-            responses = compare(result.policies, result.layers, server.port, case.name, _at(path) + bypass_requests(result.findings, path))
+            responses = compare(result.policies, result.layers, server.port, case.name, at_path(path) + bypass_requests(result.findings, path))
             compared.append((case.name, responses))
         except AssertionError as failed:
             disagreements.append(f"{case.name}: {failed}")
         finally:
             server.stop()
-    assert disagreements == [], "\n".join(disagreements)
     # the fixture nginx refuses on purpose (a missing semicolon) and the multi-file include tree are not compared
-    assert len(compared) >= len(cases) - 3, refused
-    assert sum(n for _, n in compared) >= 4 * len(compared), compared
+    assert_agreed(disagreements, compared, refused, len(cases), 3)
 
 
 @pytest.mark.skipif(apache_available() is not None, reason=apache_available() or "")
@@ -103,16 +93,14 @@ def test_apache_fixtures(tmp_path: Path, upstream: int) -> None:
             if http_request(server.port, "GET", "/api/items", {})[0] == 500:
                 refused.append((case.name, "Apache answers 500: a directive this build lacks"))
                 continue
-            requests = _at("/api/items") + [replace(REQUESTS[0], path="/fonts/icons.woff2")]
+            requests = at_path("/api/items") + [replace(REQUESTS[0], path="/fonts/icons.woff2")]
             compared.append((case.name, compare(result.policies, result.layers, server.port, case.name,
                                                 requests + bypass_requests(result.findings, "/api/items"))))
         except AssertionError as failed:
             disagreements.append(f"{case.name}: {failed}")
         finally:
             server.stop()
-    assert disagreements == [], "\n".join(disagreements)
-    assert len(compared) >= len(cases) - 3, refused
-    assert sum(n for _, n in compared) >= 4 * len(compared), compared
+    assert_agreed(disagreements, compared, refused, len(cases), 3)
 
 
 @pytest.mark.skipif(NODE_MISSING is not None or PYTHON_MISSING is not None, reason=NODE_MISSING or PYTHON_MISSING or "")
