@@ -220,14 +220,18 @@ def _literal(emission: HeaderEmission, request: SimRequest, response: Response, 
             response.unknown.append(f"{emission.name} is computed (`{emission.value}`)")
             return
     elif _computed(value):
-        if emission.value.strip() in ("$http_access_control_request_headers", "%{Access-Control-Request-Headers}i"):
-            value = ", ".join(unsafe_headers(request)) if preflight else ""
-        elif emission.value.strip() in ("$http_access_control_request_method", "%{Access-Control-Request-Method}i"):
-            value = request.method if preflight else ""
+        # a server's variable for a request header it lacks is empty, and an empty header is not sent
+        echoed = _echoed_request_header(emission.value) if emission.value.strip() in _SERVER_ECHOES else ""
+        if echoed:
+            value = (", ".join(unsafe_headers(request)) if echoed == "headers" else request.method) if preflight else ""
         else:
             response.unknown.append(f"{emission.name} is computed (`{emission.value}`)")
     if value:
         response.headers.append(Sent(emission.name, value, emission.prov, by))
+
+
+_SERVER_ECHOES = frozenset({"$http_access_control_request_headers", "%{Access-Control-Request-Headers}i",
+                            "$http_access_control_request_method", "%{Access-Control-Request-Method}i"})
 
 
 def _echoed_request_header(expression: str) -> str:
@@ -266,9 +270,10 @@ def preflight(policy: CorsPolicy, request: SimRequest, branch: Optional[CorsPoli
             response.unknown.append(f"{ACAO} depends on {unknown}")
         _written(policy, headers, value, request, response, preflight=True)
         return response
-    if kind is PreflightKind.LIBRARY and answered_first(policy, "OPTIONS", request.path):
+    first = answered_first(policy, "OPTIONS", request.path) if kind is PreflightKind.LIBRARY else ""
+    if first:
         response = actual(policy, request, 0, preflight=True)
-        response.unknown.append(f"what the route `{answered_first(policy, 'OPTIONS', request.path)}` answers to OPTIONS")
+        response.unknown.append(f"what the route `{first}` answers to OPTIONS")
         return response
     if kind is PreflightKind.LIBRARY:
         if policy.source in ("starlette", "fastapi"):

@@ -75,6 +75,19 @@ def wait_listening(port: int) -> None:
     raise RuntimeError(f"nothing listens on 127.0.0.1:{port}")
 
 
+def catalogue_examples(langs: tuple[str, ...]) -> list[tuple[str, int, str, str]]:
+    """(code, index, file name, text) of every single-file example of the rule catalogue in these languages."""
+    from corslint.catalogue import load_page, page_codes
+
+    found = []
+    for code in page_codes():
+        page = load_page(code)
+        for index, example in enumerate(page.examples if page else []):
+            if example.lang in langs and not example.companions:
+                found.append((code, index, example.filename, example.code))
+    return found
+
+
 def bypass_requests(findings: list, path: str) -> list[SimRequest]:
     """A credentialed GET from every origin a CORS106 finding says its pattern also accepts."""
     origins = {origin for f in findings if f.code == "CORS106" for origin in f.extra.get("accepts", ())}

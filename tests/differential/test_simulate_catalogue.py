@@ -11,23 +11,13 @@ import pytest
 import observed
 from conftest import lint_tree
 from real_servers import (
-    Nginx, adapt_nginx, at_path, bypass_requests, compare, nginx_available, request_path, served_config, servers_in,
+    Nginx, catalogue_examples, adapt_nginx, at_path, bypass_requests, compare, nginx_available, request_path, served_config, servers_in,
     serve_upstream,
 )
 
-from corslint.catalogue import load_page, page_codes
+from corslint.catalogue import page_codes
 
 pytestmark = pytest.mark.skipif(nginx_available() is not None, reason=nginx_available() or "")
-
-
-def _examples() -> list[tuple[str, int, str]]:
-    found = []
-    for code in page_codes():
-        page = load_page(code)
-        for index, example in enumerate(page.examples if page else []):
-            if example.lang == "nginx" and not example.companions:
-                found.append((code, index, example.code))
-    return found
 
 
 @pytest.fixture(scope="module")
@@ -36,10 +26,10 @@ def upstream():  # type: ignore[no-untyped-def]
 
 
 def test_every_nginx_catalogue_example_that_nginx_loads(tmp_path: Path, upstream: int) -> None:
-    examples = _examples()
+    examples = catalogue_examples(("nginx",))
     compared, refused, disagreements = [], [], []
     rows: dict[str, list[str]] = {}
-    for code, index, text in examples:
+    for code, index, _, text in examples:
         if servers_in(text) != 1:
             refused.append((code, index, "more than one server"))
             continue

@@ -12,26 +12,15 @@ import pytest
 
 import observed
 from conftest import lint_tree
-from real_servers import REQUESTS, apache_available, bypass_requests, compare, http_request, serve_apache, serve_upstream
+from real_servers import REQUESTS, apache_available, catalogue_examples, bypass_requests, compare, http_request, serve_apache, serve_upstream
 
-from corslint.catalogue import load_page, page_codes
+from corslint.catalogue import page_codes
 from corslint.records import replace
 
 pytestmark = pytest.mark.skipif(apache_available() is not None, reason=apache_available() or "")
 
 _INCLUDE = re.compile(r"^\s*Include(Optional)?\s", re.M | re.I)
 _LOCATION = re.compile(r"<Location\s+\"?(/[^\s>\"]*)", re.I)
-
-
-def apache_examples() -> list[tuple[str, int, str, str]]:
-    """(code, index, file name, text) of every Apache example of the catalogue."""
-    found = []
-    for code in page_codes():
-        page = load_page(code)
-        for index, example in enumerate(page.examples if page else []):
-            if example.lang == "apache" and not example.companions:
-                found.append((code, index, example.filename, example.code))
-    return found
 
 
 def example_requests(text: str) -> list:
@@ -47,7 +36,7 @@ def upstream():  # type: ignore[no-untyped-def]
 
 
 def test_every_apache_catalogue_example_that_apache_runs(tmp_path: Path, upstream: int) -> None:
-    examples = apache_examples()
+    examples = catalogue_examples(("apache",))
     compared, refused, disagreements = [], [], []
     rows: dict[str, list[str]] = {}
     for code, index, filename, text in examples:

@@ -11,19 +11,11 @@ import pytest
 
 import observed
 from conftest import lint_tree
-from real_servers import NODE_MISSING, PYTHON_MISSING, REQUESTS, Refused, bypass_requests, compare, serve_app
+from real_servers import (
+    NODE_MISSING, PYTHON_MISSING, REQUESTS, Refused, assert_agreed, bypass_requests, catalogue_examples, compare, serve_app,
+)
 
-from corslint.catalogue import load_page, page_codes
-
-def examples(langs: tuple[str, ...]) -> list[tuple[str, int, str, str]]:
-    found = []
-    for code in page_codes():
-        page = load_page(code)
-        for index, example in enumerate(page.examples if page else []):
-            if example.lang in langs and not example.companions:
-                found.append((code, index, example.filename, example.code))
-    return found
-
+from corslint.catalogue import page_codes
 
 def _server(lang: str, text: str) -> str:
     """The framework an example runs on, with the versions the suite pins (package.json, the test extra)."""
@@ -69,19 +61,11 @@ def _run_all(lang: str, found: list[tuple[str, int, str, str]], tmp_path: Path) 
     return compared, refused, disagreements
 
 
-@pytest.mark.skipif(NODE_MISSING is not None, reason=NODE_MISSING or "")
-def test_every_javascript_catalogue_example(tmp_path: Path) -> None:
-    found = examples(("js",))
-    compared, refused, disagreements = _run_all("js", found, tmp_path)
-    assert disagreements == [], "\n".join(disagreements)
-    assert len(compared) >= len(found) - 8, refused
-    assert sum(responses for _, _, responses in compared) >= 4 * len(compared), compared
-
-
-@pytest.mark.skipif(PYTHON_MISSING is not None, reason=PYTHON_MISSING or "")
-def test_every_python_catalogue_example(tmp_path: Path) -> None:
-    found = examples(("python",))
-    compared, refused, disagreements = _run_all("python", found, tmp_path)
-    assert disagreements == [], "\n".join(disagreements)
-    assert len(compared) >= len(found) - 8, refused
-    assert sum(responses for _, _, responses in compared) >= 4 * len(compared), compared
+@pytest.mark.parametrize("lang", ["js", "python"])
+def test_every_catalogue_example(lang: str, tmp_path: Path) -> None:
+    missing = NODE_MISSING if lang == "js" else PYTHON_MISSING
+    if missing:
+        pytest.skip(missing)
+    found = catalogue_examples((lang,))
+    compared, refused, disagreements = _run_all(lang, found, tmp_path)
+    assert_agreed(disagreements, compared, refused, len(found), 8)

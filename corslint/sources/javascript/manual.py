@@ -20,6 +20,7 @@ from corslint.model import (
     Setting,
 )
 from corslint.records import field, record, replace
+from corslint.sources.javascript.app import ROUTE_METHODS
 from corslint.sources.javascript.origins import Guards, OriginReader, chosen_by_caller, is_origin_expression
 from corslint.sources.javascript.syntax import Bindings, Doc, Node, args_of, callee_parts, env_read, is_function, string_value, unwrap, walk
 
@@ -282,7 +283,7 @@ class ManualHeaders:
         path = string_value(self.doc, args[0]) if args and args[0] is not function else None
         if path is None or not path.startswith("/"):
             return (), ""
-        if prop not in _ROUTE_METHODS and prop != "use":
+        if prop not in ROUTE_METHODS and prop != "use":
             return (), ""
         if not self._is_application(call):
             return (path,), "route-mounted"  # a router's path, under a mount point the file may not show
@@ -316,7 +317,6 @@ class ManualHeaders:
         return f"handler at line {function.start_point[0] + 1}"
 
 
-_ROUTE_METHODS = frozenset({"get", "post", "put", "delete", "patch", "all", "options", "head"})
 _APPLICATIONS = ("express", "Koa", "fastify", "Fastify", "createServer")
 
 
