@@ -237,6 +237,26 @@ class Preflight:
         return None
 
 
+@record(frozen=True)
+class FixedAnswer:
+    """A status the configuration itself answers requests of the scope with, whatever their method (nginx `return
+    301 /new/`, Apache `Redirect`, `RewriteRule … [R=301]`): for the paths `pattern` matches (`match` "prefix", a
+    URL-path prefix as mod_alias tests it; "regex", searched in the path; "" every path of the scope), with the
+    redirect target as written (`$1`, `$request_uri` left in; "" when the status is not a redirect)."""
+
+    status: int
+    target: str
+    prov: Provenance
+    match: str = ""
+    pattern: str = ""
+    # the path the pattern is tested on starts without its `/` (a RewriteRule in .htaccess or <Directory>)
+    relative: bool = False
+
+    @property
+    def redirects(self) -> bool:
+        return 300 <= self.status < 400 and bool(self.target)
+
+
 class DeliveryKind(str, Enum):
     DROPPED_INHERITED = "dropped-inherited"  # an inner level discards the outer CORS headers
     DUPLICATE = "duplicate"  # the same header twice on one response path
@@ -304,7 +324,8 @@ class CorsPolicy:
     # path setting); "route" one route as the framework matches it (`app.get('/api/items/:id')`); "route-mounted" a
     # router's route under a mount point not known (`router.get('/items')`); "regex" a regex searched in the URL path
     # (<LocationMatch>); "file" a wildcard and "file-regex" a regex for the requested file's name (<Files>,
-    # <FilesMatch>); "directory" a folder on disk (<Directory>)
+    # <FilesMatch>); "directory" a folder on disk (<Directory>) whose URL paths are not known; "directory-url" the URL
+    # path prefixes a <Directory> folder is served at (by its server's DocumentRoot and Alias)
     path_match: str = ""
     # True when the scope only serves static assets (fonts, images) where `*` is the intended setup
     static_assets: bool = False
@@ -323,6 +344,8 @@ class CorsPolicy:
     # Access-Control-Allow-Origin says: `if ($http_origin !~ '^https://app\.example\.com$') { return 403; }`.
     # Each rule is the set of origins the test singles out; the origin rules judge their patterns.
     gates: list[OriginRule] = field(default_factory=list)
+    # What the configuration itself answers requests here with, before any handler or upstream (a redirect, most often)
+    answers: list[FixedAnswer] = field(default_factory=list)
 
     @property
     def has_cors(self) -> bool:

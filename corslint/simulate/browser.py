@@ -28,8 +28,13 @@ class Verdict:
     fix_at: Optional[Sent] = None  # the header whose line to change
 
 
+def _lead(request: SimRequest) -> str:
+    redirected = f" (redirected from '{request.redirected_from}')" if request.redirected_from else ""
+    return f"Access to fetch at '{request.url}'{redirected} from origin '{request.origin}' has been blocked by CORS policy: "
+
+
 def _blocked(request: SimRequest, reason: str, preflight: bool) -> str:
-    lead = f"Access to fetch at '{request.url}' from origin '{request.origin}' has been blocked by CORS policy: "
+    lead = _lead(request)
     if preflight:
         lead += "Response to preflight request doesn't pass access control check: "
     return lead + reason
@@ -88,7 +93,12 @@ def cors_check(request: SimRequest, response: Response, verdict: Verdict, *, pre
 
 
 def preflight_checks(request: SimRequest, response: Response, verdict: Verdict) -> bool:
-    """Fetch "CORS-preflight fetch": an ok status, the CORS check, then the method and each unsafe header."""
+    """Fetch "CORS-preflight fetch": no redirect, an ok status, the CORS check, then the method and each unsafe header."""
+    if response.redirect:
+        verdict.steps.append(Step("the preflight answer is not a redirect", False, f"{response.status} to {response.location}"))
+        verdict.console = _blocked(request, "Redirect is not allowed for a preflight request.", True)
+        verdict.fix_at = Sent("Location", response.location, response.fixed_at)
+        return False
     if not 200 <= response.status <= 299:
         verdict.steps.append(Step("the preflight answer has an ok status (2xx)", False, str(response.status)))
         verdict.console = _blocked(request, "It does not have HTTP ok status.", True)
@@ -102,7 +112,7 @@ def preflight_checks(request: SimRequest, response: Response, verdict: Verdict) 
     star = "*" in methods and not request.credentials
     if method.upper() not in SAFELISTED_METHODS and method not in methods and not star:
         verdict.steps.append(Step(f"Access-Control-Allow-Methods allows {method}", False, ", ".join(methods) or "absent", methods_header[0] if methods_header else None))
-        verdict.console = f"Access to fetch at '{request.url}' from origin '{request.origin}' has been blocked by CORS policy: Method {method} is not allowed by Access-Control-Allow-Methods in preflight response."
+        verdict.console = f"{_lead(request)}Method {method} is not allowed by Access-Control-Allow-Methods in preflight response."
         verdict.fix_at = methods_header[0] if methods_header else None
         return False
     if method.upper() not in SAFELISTED_METHODS:
@@ -114,7 +124,7 @@ def preflight_checks(request: SimRequest, response: Response, verdict: Verdict) 
         covered = name in allowed or ("*" in allowed and not request.credentials and name != "authorization")
         if not covered:
             verdict.steps.append(Step(f"Access-Control-Allow-Headers allows {name}", False, ", ".join(sorted(allowed)) or "absent", headers_header[0] if headers_header else None))
-            verdict.console = f"Access to fetch at '{request.url}' from origin '{request.origin}' has been blocked by CORS policy: Request header field {name} is not allowed by Access-Control-Allow-Headers in preflight response."
+            verdict.console = f"{_lead(request)}Request header field {name} is not allowed by Access-Control-Allow-Headers in preflight response."
             verdict.fix_at = headers_header[0] if headers_header else None
             return False
         verdict.steps.append(Step(f"Access-Control-Allow-Headers allows {name}", True, "", headers_header[0] if headers_header else None))

@@ -35,44 +35,69 @@ def as_text(request: SimRequest, outcomes: list[Outcome]) -> str:
     headers = f", setting {', '.join(name for name, _ in request.headers)}" if request.headers else ""
     lines = [f"Request: {request.method} {request.url} from origin {request.origin}{credentials}{headers}"]
     if not outcomes:
-        lines.append("No scope that sets CORS answers this request: the browser gets no CORS headers, and a cross-origin read is blocked.")
+        lines.append(_NO_PLACE)
         return "\n".join(lines)
     for outcome in outcomes:
-        policy = outcome.place.policy
-        loc = policy.location
-        linked = f"  -> {outcome.linked}" if outcome.linked else ""
-        lines.append("")
-        lines.append(f"At {loc.path}:{loc.line}  {policy.scope}  [{policy.source}]{linked}")
-        if outcome.preflight is not None and outcome.preflight_verdict is not None:
-            lines.append(f"  Preflight: needed ({'; '.join(outcome.reasons)})")
-            status = outcome.preflight.status or "unknown status"
-            note = f" -- {outcome.preflight.note}" if outcome.preflight.note else ""
-            lines.append(f"    OPTIONS answer: {status}{note}")
-            lines.extend(_headers(outcome.preflight, "      "))
-            lines.extend(_steps(outcome.preflight_verdict, "    "))
-        else:
-            lines.append("  Preflight: not needed (a simple request)")
-        if outcome.preflight_verdict is None or outcome.preflight_verdict.allowed is not False:
-            lines.append(f"  Actual response ({outcome.response.status}):")
-            lines.extend(_headers(outcome.response, "      "))
-            lines.extend(_steps(outcome.verdict, "    "))
-            error = outcome.error_response
-            if [h.name for h in error.headers] != [h.name for h in outcome.response.headers]:
-                lines.append(f"    on an error ({error.status}): " + (", ".join(h.name for h in error.headers) or "no CORS headers"))
-        lines.extend(_verdict(outcome))
+        lines.extend(_outcome(outcome, ""))
     return "\n".join(lines)
 
 
-def _verdict(outcome: Outcome) -> list[str]:
+_NO_PLACE = "No scope that sets CORS answers this request: the browser gets no CORS headers, and a cross-origin read is blocked."
+
+
+def _outcome(outcome: Outcome, pad: str) -> list[str]:
+    policy = outcome.place.policy
+    loc = policy.location
+    linked = f"  -> {outcome.linked}" if outcome.linked else ""
+    lines = ["", f"{pad}At {loc.path}:{loc.line}  {policy.scope}  [{policy.source}]{linked}"]
+    if outcome.preflight is not None and outcome.preflight_verdict is not None:
+        lines.append(f"{pad}  Preflight: needed ({'; '.join(outcome.reasons)})")
+        status = outcome.preflight.status or "unknown status"
+        note = f" -- {outcome.preflight.note}" if outcome.preflight.note else ""
+        lines.append(f"{pad}    OPTIONS answer: {status}{note}")
+        lines.extend(_headers(outcome.preflight, pad + "      "))
+        lines.extend(_steps(outcome.preflight_verdict, pad + "    "))
+    else:
+        lines.append(f"{pad}  Preflight: not needed (a simple request)")
+    if outcome.preflight_verdict is None or outcome.preflight_verdict.allowed is not False:
+        response = outcome.response
+        redirect = f", a redirect to {response.location}" if response.redirect else ""
+        lines.append(f"{pad}  Actual response ({response.status}{redirect}):")
+        lines.extend(_headers(response, pad + "      "))
+        lines.extend(_steps(outcome.verdict, pad + "    "))
+        error = outcome.error_response
+        if [h.name for h in error.headers] != [h.name for h in response.headers]:
+            lines.append(f"{pad}    on an error ({error.status}): " + (", ".join(h.name for h in error.headers) or "no CORS headers"))
+    if outcome.redirected is not None and outcome.redirected.hop.request is not None:
+        return lines + _followed(outcome, pad)
+    return lines + _verdict(outcome, pad)
+
+
+def _followed(outcome: Outcome, pad: str) -> list[str]:
+    redirected = outcome.redirected
+    assert redirected is not None and redirected.hop.request is not None
+    changes = f" ({'; '.join(redirected.hop.changes)})" if redirected.hop.changes else ""
+    lines = [f"{pad}  The browser follows the redirect to {redirected.hop.url}{changes}:"]
+    if redirected.verdict is not None:
+        lines.append(f"{pad}    {_NO_PLACE}")
+        lines.append(f"{pad}  Verdict: blocked")
+        lines.append(f"{pad}  Console: {redirected.verdict.console}")
+        return lines
+    for following in redirected.outcomes:
+        lines.extend(_outcome(following, pad + "    "))
+    return lines
+
+
+def _verdict(outcome: Outcome, pad: str) -> list[str]:
     allowed = outcome.allowed
     if allowed is True:
-        return ["  Verdict: allowed"]
+        return [f"{pad}  Verdict: allowed"]
     if allowed is None:
-        return ["  Verdict: depends on " + "; ".join(outcome.unknown)]
+        return [f"{pad}  Verdict: depends on " + "; ".join(outcome.unknown)]
     failing = outcome.preflight_verdict if outcome.preflight_verdict is not None and outcome.preflight_verdict.allowed is False else outcome.verdict
-    lines = ["  Verdict: blocked", f"  Console: {failing.console}"]
+    lines = [f"{pad}  Verdict: blocked", f"{pad}  Console: {failing.console}"]
     if failing.fix_at is not None and failing.fix_at.prov is not None:
-        lines.append(f"  Change:{_where(failing.fix_at)}")
+        lines.append(f"{pad}  Change:{_where(failing.fix_at)}")
     return lines
 
 
@@ -92,6 +117,14 @@ def as_json(request: SimRequest, outcomes: list[Outcome]) -> dict[str, Any]:
         return {"allowed": v.allowed, "console": v.console,
                 "steps": [{"check": s.what, "passed": s.passed, "detail": s.detail} for s in v.steps]}
 
+    def redirect(o: Outcome) -> Optional[dict[str, Any]]:
+        if o.redirected is None:
+            return None
+        hop = o.redirected.hop
+        followed = as_json(hop.request, o.redirected.outcomes)["places"] if hop.request is not None else []
+        return {"location": hop.url, "followed": hop.request is not None, "changes": list(hop.changes), "places": followed,
+                "verdict": verdict(o.redirected.verdict), "allowed": o.redirected.allowed}
+
     return {
         "request": {"origin": request.origin, "method": request.method, "headers": [n for n, _ in request.headers],
                     "credentials": request.credentials, "path": request.path, "host": request.host},
@@ -102,6 +135,7 @@ def as_json(request: SimRequest, outcomes: list[Outcome]) -> dict[str, Any]:
                 "preflight": response(o.preflight), "preflight_verdict": verdict(o.preflight_verdict),
                 "response": response(o.response), "error_response": response(o.error_response),
                 "verdict": verdict(o.verdict), "allowed": o.allowed, "unknown": o.unknown,
+                "redirect": redirect(o),
             }
             for o in outcomes
         ],

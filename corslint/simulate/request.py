@@ -22,6 +22,8 @@ class SimRequest:
     # the page calls a private-network address: Chrome's Private Network Access preflight (before Chrome 142, which
     # asks the user instead: Local Network Access) carried `Access-Control-Request-Private-Network: true`
     private_network: bool = False
+    # the URL the browser was first sent to, when a redirect brought it here
+    redirected_from: str = ""
 
     @property
     def url(self) -> str:

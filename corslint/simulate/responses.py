@@ -8,6 +8,7 @@ from urllib.parse import urlsplit
 
 from corslint.model import CorsPolicy, HeaderEmission, ListKind, ListSetting, MatchMode, OriginKind, OriginRule, PreflightKind, Provenance
 from corslint.records import field, record
+from corslint.simulate.redirects import fixed_answer
 from corslint.simulate.request import SimRequest, unsafe_headers
 
 ACAO = "Access-Control-Allow-Origin"
@@ -52,6 +53,14 @@ class Response:
     headers: list[Sent] = field(default_factory=list)
     unknown: list[str] = field(default_factory=list)
     note: str = ""
+    # the redirect target the response names (its Location, as the configuration writes it)
+    location: str = ""
+    # the line that answers with this status itself (a redirect, a `return`), when the configuration does
+    fixed_at: Optional[Provenance] = None
+
+    @property
+    def redirect(self) -> bool:
+        return 300 <= self.status < 400 and bool(self.location)
 
     def values(self, name: str) -> list[Sent]:
         low = name.lower()
@@ -106,10 +115,14 @@ def _apply(rule: OriginRule, origin: str, *, fixed: bool) -> tuple[Optional[str]
 def actual(policy: CorsPolicy, request: SimRequest, status: int = 200, *, preflight: bool = False) -> Response:
     """The actual (non-OPTIONS) response's CORS headers at `status` (`preflight`: the same scope's headers on an
     OPTIONS request it does not answer itself)."""
-    response = Response(status)
+    fixed = fixed_answer(policy, request.path)
+    response = Response(status) if fixed is None else Response(fixed.status, note=f"answered by `{fixed.prov.raw}`", location=fixed.target, fixed_at=fixed.prov)
     value, prov, unknown = allowed_origin(policy, request.origin)
     if unknown:
         response.unknown.append(f"{ACAO} depends on {unknown}")
+    if fixed is not None:
+        _written(policy, list(policy.emissions), value, request, response, preflight=preflight, own_answer=True)
+        return response
     if policy.source in _PROXIES or policy.source in _HANDWRITTEN:
         emissions = [e for e in policy.emissions if preflight or not e.options_only]
         _written(policy, emissions, value, request, response, preflight=preflight)
@@ -165,11 +178,11 @@ def _exposed(setting: ListSetting) -> Optional[str]:
 
 
 def _written(policy: CorsPolicy, emissions: list[HeaderEmission], value: Optional[str], request: SimRequest,
-             response: Response, *, preflight: bool) -> None:
+             response: Response, *, preflight: bool, own_answer: bool = False) -> None:
     """The headers a server's configuration (or hand-written code) writes, on `response.status`: a literal
     Allow-Origin as written, a computed one as the origin rules give it for this origin (nothing when that is empty)."""
     for emission in emissions:
-        if not _goes_out(policy, emission, response.status) or (emission.with_allowed_origin and value is None):
+        if not _goes_out(policy, emission, response.status, own_answer) or (emission.with_allowed_origin and value is None):
             continue
         if policy.source in _HANDWRITTEN and _guarded(emission):
             response.unknown.append(f"whether the condition around `{emission.prov.raw}` holds for this request")
@@ -182,9 +195,12 @@ def _written(policy: CorsPolicy, emissions: list[HeaderEmission], value: Optiona
             response.headers.append(Sent(ACAO, value, emission.prov, policy.source))
 
 
-def _goes_out(policy: CorsPolicy, emission: HeaderEmission, status: int) -> bool:
+def _goes_out(policy: CorsPolicy, emission: HeaderEmission, status: int, own_answer: bool = False) -> bool:
     if policy.source == "nginx" and emission.action == "add" and not emission.always:
         return status in _NGINX_SUCCESS
+    if policy.source == "apache" and emission.always is False and own_answer and not 200 <= status < 300:
+        # a redirect or error Apache makes itself goes out through its error-response path: only `Header always`
+        return False
     if policy.source == "apache" and emission.always is False and status >= 400:
         # the onsuccess table reaches a proxied or script error response, never an error Apache makes itself
         return policy.content == "upstream"
@@ -246,6 +262,8 @@ def _echoed_request_header(expression: str) -> str:
 
 def preflight(policy: CorsPolicy, request: SimRequest, branch: Optional[CorsPolicy] = None) -> Response:
     """The answer to the OPTIONS preflight of `request`."""
+    if branch is None and fixed_answer(policy, request.path) is not None:
+        return actual(policy, request, preflight=True)
     answer = policy.preflight
     kind = answer.kind
     if kind is PreflightKind.ANSWERED and answer.passes_on and branch is None:

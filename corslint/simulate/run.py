@@ -6,8 +6,9 @@ from __future__ import annotations
 from typing import Any, Optional
 
 from corslint.model import CorsPolicy, PreflightKind
-from corslint.records import field, record
+from corslint.records import field, record, replace
 from corslint.simulate.browser import Step, Verdict, cors_check, preflight_checks
+from corslint.simulate.redirects import MAX_HOPS, Hop, fixed_answer, next_hop
 from corslint.simulate.request import SimRequest, preflight_reasons
 from corslint.simulate.responses import Response, Sent, actual, preflight
 from corslint.simulate.scopes import Place, places
@@ -28,6 +29,7 @@ class Outcome:
     verdict: Verdict
     linked: str = ""  # the application behind the proxy, when the path is linked
     unknown: list[str] = field(default_factory=list)
+    redirected: Optional["Redirected"] = None
 
     @property
     def allowed(self) -> Optional[bool]:
@@ -37,19 +39,66 @@ class Outcome:
             return False
         if self.unknown:
             return None
+        if self.redirected is not None:
+            return self.redirected.allowed
         return True
 
 
-def simulate(policies: list[CorsPolicy], layers: Any, request: SimRequest) -> list[Outcome]:
+@record
+class Redirected:
+    """The browser following a redirect that passed the CORS check: where to, and what happens there (`verdict` when
+    no place answers the target, so its response carries no CORS header)."""
+
+    hop: Hop
+    outcomes: list[Outcome] = field(default_factory=list)
+    verdict: Optional[Verdict] = None
+
+    @property
+    def allowed(self) -> Optional[bool]:
+        if self.hop.request is None:
+            return None
+        if self.verdict is not None:
+            return self.verdict.allowed
+        results = [o.allowed for o in self.outcomes]
+        if False in results:
+            return False
+        return None if None in results else True
+
+
+def simulate(policies: list[CorsPolicy], layers: Any, request: SimRequest, hops: int = 0) -> list[Outcome]:
     """One outcome per place that answers the request; an application a proxy in the tree is linked to is reached
-    through that proxy, so it is judged there, not on its own."""
+    through that proxy, so it is judged there, not on its own. A redirect is followed (at most MAX_HOPS)."""
     found = places(policies, request.path, request.host)
     behind: set[int] = set()
     for place in found:
         apps = _linked_apps(place.policy, layers)
         if apps:
             behind.update(id(app) for app in apps[0])
-    return [_at(place, layers, request) for place in found if id(place.policy) not in behind]
+    outcomes = [_at(place, layers, request) for place in found if id(place.policy) not in behind]
+    for outcome in outcomes:
+        passed = outcome.preflight_verdict is None or outcome.preflight_verdict.allowed is not False
+        if passed and outcome.response.redirect and outcome.verdict.allowed is not False and not outcome.unknown:
+            outcome.redirected = _follow(policies, layers, outcome, request, hops)
+    return outcomes
+
+
+def _follow(policies: list[CorsPolicy], layers: Any, outcome: Outcome, request: SimRequest, hops: int) -> Redirected:
+    policy = outcome.place.main or outcome.place.policy
+    answer = fixed_answer(policy, request.path)
+    assert answer is not None
+    hop = next_hop(policy, answer, request)
+    if hop.request is None:
+        outcome.unknown.append(hop.unknown)
+        return Redirected(hop)
+    if hops + 1 >= MAX_HOPS or hop.request.path == request.path:
+        outcome.unknown.append(f"where the redirects end (the chain goes on past {hops + 1} redirects, or loops)")
+        return Redirected(replace(hop, request=None))
+    following = simulate(policies, layers, hop.request, hops + 1)
+    if following:
+        return Redirected(hop, following)
+    verdict = Verdict(False)
+    cors_check(hop.request, Response(200), verdict, preflight=False)
+    return Redirected(hop, [], verdict)
 
 
 def _at(place: Place, layers: Any, request: SimRequest) -> Outcome:
@@ -107,7 +156,6 @@ def _place_actual(place: Place, apps: Optional[tuple], request: SimRequest, stat
         return response
     # only the OPTIONS branch sets CORS here: the request goes on without its headers (to what is linked behind)
     from corslint.model import ABSENT
-    from corslint.records import replace
 
     return _actual(replace(place.policy, origins=[], emissions=[], credentials=ABSENT), apps, request, status)
 

@@ -48,7 +48,7 @@ def places(policies: list[CorsPolicy], path: str, host: str) -> list[Place]:
         if place is not None:
             found.append(place)
     others = [p for p in relevant if p.source != "nginx" and _path_applies(p, path)]
-    for policy in _nearest_htaccess(others, path):
+    for policy in _innermost_sections(_nearest_htaccess(others, path)):
         found.append(Place(policy, unsure=_unsure(policy)))
     return found
 
@@ -80,6 +80,16 @@ def _nearest_htaccess(policies: list[CorsPolicy], path: str) -> list[CorsPolicy]
     deepest = {id(max(members, key=lambda p: len(chains[id(p)]))) for members in on_path.values()}
     drop = {id(p) for members in on_path.values() for p in members} - deepest
     return [p for p in policies if id(p) not in drop and (not chains[id(p)] or _folder_holds(chains[id(p)], path))]
+
+
+def _innermost_sections(policies: list[CorsPolicy]) -> list[CorsPolicy]:
+    """Of Apache sections nested in one another that all match, the innermost answers: its directives are the merge
+    of every enclosing one. A section under a condition (<If>) answers only when it holds, so it replaces nothing."""
+    def inside(inner: CorsPolicy, outer: CorsPolicy) -> bool:
+        return (inner is not outer and inner.source == outer.source == "apache" and not inner.condition
+                and inner.location.path == outer.location.path and inner.scope.startswith(outer.scope + " > "))
+
+    return [p for p in policies if not any(inside(q, p) for q in policies)]
 
 
 def _folder_holds(chain: list[str], path: str) -> bool:

@@ -17,6 +17,7 @@ from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Iterator, Optional
+from urllib.parse import urlsplit
 
 from corslint.simulate.request import SimRequest
 
@@ -128,7 +129,14 @@ def compare(policies: list, layers: object, port: int, case: str, requests: "lis
             continue
         predicted = normal([(h.name, h.value) for h in expected.headers])
         assert normal(got) == predicted, f"{case}: {request} -> {status}: server {normal(got)} simulate {predicted}"
+        if expected.fixed_at is not None:
+            assert status == expected.status, f"{case}: {request}: server answers {status}, simulate {expected.status}"
         compared += 1
+        redirected = outcome.redirected
+        if redirected is not None and redirected.hop.request is not None:
+            location = urlsplit(dict((n.lower(), v) for n, v in got).get("location", "")).path
+            assert location == redirected.hop.request.path, f"{case}: {request}: server redirects to {location}, simulate to {redirected.hop.url}"
+            compared += compare(policies, layers, port, case, [redirected.hop.request])
     return compared
 
 

@@ -120,6 +120,55 @@ CASES = {
             proxy_pass http://{UPSTREAM};
         }
     }""",
+    "redirect-to-cors-location": """
+    server {
+        listen 127.0.0.1:{PORT};
+        location /api/ {
+            add_header Access-Control-Allow-Origin "https://app.example.com" always;
+            add_header Access-Control-Allow-Methods "GET, PUT" always;
+            return 301 /v2$request_uri;
+        }
+        location /v2/ {
+            add_header Access-Control-Allow-Origin "https://app.example.com" always;
+            add_header Access-Control-Allow-Credentials true always;
+            if ($request_method = OPTIONS) {
+                add_header Access-Control-Allow-Origin "https://app.example.com" always;
+                add_header Access-Control-Allow-Methods "GET, PUT" always;
+                add_header Access-Control-Allow-Headers "Authorization, X-Trace" always;
+                return 204;
+            }
+            proxy_pass http://{UPSTREAM};
+        }
+    }""",
+    "redirect-without-always": """
+    server {
+        listen 127.0.0.1:{PORT};
+        location /api/ {
+            add_header Access-Control-Allow-Origin *;
+            return 302 /elsewhere/;
+        }
+    }""",
+    "rewrite-permanent": """
+    server {
+        listen 127.0.0.1:{PORT};
+        location /api/ {
+            add_header Access-Control-Allow-Origin $http_origin always;
+            rewrite ^(.*)$ /v2$1 permanent;
+        }
+        location /v2/ {
+            add_header Access-Control-Allow-Origin $http_origin always;
+            proxy_pass http://{UPSTREAM};
+        }
+    }""",
+    "return-403-everywhere": """
+    server {
+        listen 127.0.0.1:{PORT};
+        location /api/ {
+            add_header Access-Control-Allow-Origin "https://app.example.com";
+            add_header Access-Control-Allow-Methods "GET, PUT" always;
+            return 403;
+        }
+    }""",
 }
 
 

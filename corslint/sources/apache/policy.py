@@ -42,6 +42,8 @@ from corslint.sources.apache.headers import (
 )
 from corslint.records import replace
 from corslint.sources.apache.origins import origin_rules
+from corslint.sources.apache.urls import directory_urls
+from corslint.sources.apache.redirects import fixed_answers, rule_flags, rule_status
 from corslint.sources.apache.scopes import Entry, Scope
 from corslint.sources.apache.tree import Node
 
@@ -52,7 +54,6 @@ _WSGI = frozenset({"wsgiscriptalias", "wsgiscriptaliasmatch"})
 _SCRIPTS = frozenset({"fallbackresource"}) | _WSGI
 _AUTH_REQUIRE = lazy(r"^(?:valid-user|user|group|ldap-\S+|file-owner|file-group)$", re.IGNORECASE)
 _OPTIONS_TEST = lazy(r"^!?(?:=OPTIONS|\^?\(?OPTIONS\)?\$?)$", re.IGNORECASE)
-_STATUS = lazy(r"^R(?:edirect)?(?:=(\d{3}|\w+))?$", re.IGNORECASE)
 # paths a RewriteRule pattern sees in a directory (.htaccess: no leading slash) and a server context
 _SAMPLE_PATHS = ("", "index.html", "api/v1/items", "/", "/api/v1/items")
 _MAX_RULE_PATTERN = 200
@@ -126,11 +127,11 @@ def _policy(scope: Scope) -> Optional[CorsPolicy]:
         emissions=_gated_by_origin(sent, env),
         delivery=played.delivery,
         wiring=_wiring(effective),
-        paths=_paths(scope),
-        path_match=_path_match(scope),
+        **_served(scope),
         static_assets=scope.static,
         condition=" and ".join(s.condition for s in scope.chain() if s.condition),
         content="upstream" if preflight.kind is PreflightKind.DELEGATED or _handler(effective) is not None else "",
+        answers=fixed_answers(scope, _rewrite_entries(scope)),
     )
 
 
@@ -219,6 +220,16 @@ def _vary(sent: list[Sent]) -> Setting:
     return ABSENT
 
 
+def _served(scope: Scope) -> dict:
+    """The scope's `paths` and `path_match`; a <Directory> as the URL paths its folder is served at, when known."""
+    match = _path_match(scope)
+    if match == "directory" and scope.node is not None and scope.node.key == "directory" and scope.node.words[0] != "~":
+        urls = directory_urls(scope)
+        if urls:
+            return {"paths": urls, "path_match": "directory-url"}
+    return {"paths": _paths(scope), "path_match": match}
+
+
 def _paths(scope: Scope) -> tuple[str, ...]:
     if scope.kind == "section" and scope.node is not None and scope.node.words:
         return (scope.node.words[-1],)
@@ -259,6 +270,10 @@ def preflight_of(scope: Scope, effective: list[Entry], sent: list[Sent]) -> Pref
     rewritten = _rewrite(scope, sent)
     if rewritten is not None:
         return rewritten
+    everything = next((a for a in fixed_answers(scope, []) if not a.match), None)
+    if everything is not None:  # `Redirect URL` in a section: OPTIONS too
+        note = f"`{everything.prov.raw}` answers every request here, OPTIONS too, with status {everything.status}"
+        return Preflight(PreflightKind.NOT_HANDLED, everything.prov, status=everything.status, note=note)
     denied = _denied(scope, effective)
     if denied is not None:
         return denied
@@ -306,13 +321,13 @@ def _rewrite(scope: Scope, sent: list[Sent]) -> Optional[Preflight]:
 
 def _rule_outcome(node: Node, conditions: list[Node], context: str, sent: list[Sent]) -> Optional[Preflight]:
     words = node.words
-    flags = [flag.strip() for flag in words[2].strip("[]").split(",")] if len(words) > 2 else []
+    flags = rule_flags(words)
     method_tests = [c for c in conditions if c.words and c.words[0].upper() == "%{REQUEST_METHOD}"]
     if any(len(c.words) > 1 and c.words[1].startswith("!") for c in method_tests):
         return None
     for_options = any(len(c.words) > 1 and _OPTIONS_TEST.match(c.words[1]) for c in method_tests)
     prov = Provenance(node.location(), node.raw, context)
-    status = _status(flags)
+    status = rule_status(flags)
     if for_options and status is not None and not _covers_every_path(words[0] if words else ""):
         return None  # a rule for `/` alone says nothing about OPTIONS to /api/…
     if for_options and status is not None:
@@ -337,20 +352,6 @@ def _covers_every_path(pattern: str) -> bool:
     except (re.error, RecursionError, OverflowError):
         return False
     return all(compiled.search(path) is not None for path in _SAMPLE_PATHS)
-
-
-def _status(flags: list[str]) -> Optional[int]:
-    for flag in flags:
-        upper = flag.upper()
-        if upper == "F":
-            return 403
-        if upper == "G":
-            return 410
-        match = _STATUS.match(flag)
-        if match is not None:
-            code = match.group(1) or "302"
-            return int(code) if code.isdigit() and len(code) <= 3 else {"permanent": 301, "temp": 302, "seeother": 303}.get(code.lower(), 302)
-    return None
 
 
 def _denied(scope: Scope, effective: list[Entry]) -> Optional[Preflight]:

@@ -15,6 +15,7 @@ from corslint.model import (
     CorsPolicy,
     DeliveryFact,
     DeliveryKind,
+    FixedAnswer,
     HeaderEmission,
     ListKind,
     ListSetting,
@@ -141,7 +142,9 @@ class PolicyBuilder:
         policies = []
         if wanted:
             states = _select(main, lambda s: (s.conf is None or not s.conf.own_headers) and not _error_return(s))
-            policies.append(self._policy(place, place, headers, states, preflight, delivery, [place]))
+            policy = self._policy(place, place, headers, states, preflight, delivery, [place])
+            policy.answers = _fixed_answers(main, pre)
+            policies.append(policy)
         for level in header_ifs:
             branch = self._if_policy(place, level, main, pre, preflight)
             if branch is not None:
@@ -493,6 +496,27 @@ def _answered_by(state: State, level: Level) -> bool:
     """True when the request ends with `level` as its configuration, and not with an error page."""
     conf = state.ret.conf if state.ret is not None else state.conf
     return conf is level and not _error_return(state)
+
+
+_REDIRECTS = frozenset({301, 302, 303, 307, 308})
+
+
+def _fixed_answers(main: Optional[list[State]], pre: Optional[list[State]]) -> list[FixedAnswer]:
+    """The `return` (or redirecting `rewrite`) outside any `if` that ends every request here, OPTIONS included."""
+    if not main or not pre or any(state.ret is None or state.ret.conf is not None for state in main):
+        return []
+    ret = main[0].ret
+    assert ret is not None
+    if ret.code is None or any(state.ret is None or state.ret.node is not ret.node for state in main + pre):
+        return []
+    args = ret.node.args
+    if ret.node.name == "rewrite":  # its pattern matches every URI (the flow took it as ending every request)
+        return [FixedAnswer(ret.code, args[1], _prov(ret.node, ret.level), "regex", args[0])]
+    if ret.code in _REDIRECTS:
+        target = args[1] if len(args) > 1 and args[0].isdigit() else (args[0] if args and not args[0].isdigit() else "")
+    else:
+        target = ""
+    return [FixedAnswer(ret.code, target, _prov(ret.node, ret.level))]
 
 
 def _error_return(state: State) -> bool:
