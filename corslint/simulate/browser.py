@@ -95,9 +95,11 @@ def cors_check(request: SimRequest, response: Response, verdict: Verdict, *, pre
 def preflight_checks(request: SimRequest, response: Response, verdict: Verdict) -> bool:
     """Fetch "CORS-preflight fetch": no redirect, an ok status, the CORS check, then the method and each unsafe header."""
     if response.redirect:
-        verdict.steps.append(Step("the preflight answer is not a redirect", False, f"{response.status} to {response.location}"))
+        answer = response.answer
+        assert answer is not None
+        verdict.steps.append(Step("the preflight answer is not a redirect", False, f"{answer.status} to {answer.target}"))
         verdict.console = _blocked(request, "Redirect is not allowed for a preflight request.", True)
-        verdict.fix_at = Sent("Location", response.location, response.fixed_at)
+        verdict.fix_at = Sent("Location", answer.target, answer.prov)
         return False
     if not 200 <= response.status <= 299:
         verdict.steps.append(Step("the preflight answer has an ok status (2xx)", False, str(response.status)))

@@ -34,26 +34,28 @@ class Hop:
 def fixed_answer(policy: CorsPolicy, path: str) -> Optional[FixedAnswer]:
     """The first of the scope's fixed answers that covers `path`."""
     for answer in policy.answers:
-        if _covers(answer, path) is not None:
+        if _groups(answer, path) is not None:
             return answer
     return None
 
 
-def _covers(answer: FixedAnswer, path: str) -> Optional[re.Match]:
+def _groups(answer: FixedAnswer, path: str) -> Optional[tuple[str, ...]]:
+    """The regex groups when `answer` covers `path` (none for a prefix or the whole scope), None when it does not."""
     tested = path.lstrip("/") if answer.relative else path
     if answer.match == "prefix":
         prefix = answer.pattern  # mod_alias: a whole-segment prefix
         if tested.startswith(prefix) and (prefix.endswith("/") or tested == prefix or tested[len(prefix)] == "/"):
-            return re.match("", "")
+            return ()
         return None
     if answer.match == "regex":
         if len(answer.pattern) > _MAX_PATTERN:
             return None
         try:
-            return re.search(answer.pattern, tested)
+            found = re.search(answer.pattern, tested)
         except (re.error, RecursionError, OverflowError):
             return None
-    return re.match("", "")
+        return tuple(group or "" for group in found.groups()) if found is not None else None
+    return ()
 
 
 def next_hop(policy: CorsPolicy, answer: FixedAnswer, request: SimRequest) -> Hop:
@@ -81,13 +83,12 @@ def next_hop(policy: CorsPolicy, answer: FixedAnswer, request: SimRequest) -> Ho
 def _target(policy: CorsPolicy, answer: FixedAnswer, request: SimRequest) -> tuple[Optional[str], str]:
     """The absolute URL of the redirect target for this request; None and why when it cannot be told."""
     written = answer.target
-    match = _covers(answer, request.path)
+    groups = _groups(answer, request.path) or ()
     text = written
     if answer.match == "prefix":
         text = written + request.path[len(answer.pattern):]  # mod_alias appends what follows the prefix
-    elif match is not None and match.re.groups:
-        groups = match.groups()
-        text = _GROUP.sub(lambda m: (groups[int(m.group(1)) - 1] or "") if 0 < int(m.group(1)) <= len(groups) else m.group(0), text)
+    elif groups:
+        text = _GROUP.sub(lambda m: groups[int(m.group(1)) - 1] if 0 < int(m.group(1)) <= len(groups) else m.group(0), text)
     text = _substitute(policy.source, text, request)
     if text is None or re.search(r"\$\d|%\d", text):
         return None, f"where `{written}` sends the browser (it is computed from the request)"
@@ -110,8 +111,6 @@ def _substitute(source: str, text: str, request: SimRequest) -> Optional[str]:
     def value(match: re.Match) -> str:
         nonlocal unknown
         name = match.group(1)
-        if name.isdigit():
-            return match.group(0)
         if name not in known:
             unknown = True
         return known.get(name, "")

@@ -61,7 +61,7 @@ def _outcome(outcome: Outcome, pad: str) -> list[str]:
         lines.append(f"{pad}  Preflight: not needed (a simple request)")
     if outcome.preflight_verdict is None or outcome.preflight_verdict.allowed is not False:
         response = outcome.response
-        redirect = f", a redirect to {response.location}" if response.redirect else ""
+        redirect = f", a redirect to {response.answer.target}" if response.answer is not None and response.redirect else ""
         lines.append(f"{pad}  Actual response ({response.status}{redirect}):")
         lines.extend(_headers(response, pad + "      "))
         lines.extend(_steps(outcome.verdict, pad + "    "))

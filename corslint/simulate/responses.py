@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Optional
 from urllib.parse import urlsplit
 
-from corslint.model import CorsPolicy, HeaderEmission, ListKind, ListSetting, MatchMode, OriginKind, OriginRule, PreflightKind, Provenance
+from corslint.model import CorsPolicy, FixedAnswer, HeaderEmission, ListKind, ListSetting, MatchMode, OriginKind, OriginRule, PreflightKind, Provenance
 from corslint.records import field, record
 from corslint.simulate.redirects import fixed_answer
 from corslint.simulate.request import SimRequest, unsafe_headers
@@ -53,14 +53,12 @@ class Response:
     headers: list[Sent] = field(default_factory=list)
     unknown: list[str] = field(default_factory=list)
     note: str = ""
-    # the redirect target the response names (its Location, as the configuration writes it)
-    location: str = ""
-    # the line that answers with this status itself (a redirect, a `return`), when the configuration does
-    fixed_at: Optional[Provenance] = None
+    # the configuration's own answer (a redirect, a `return`) when it gives this response itself
+    answer: Optional[FixedAnswer] = None
 
     @property
     def redirect(self) -> bool:
-        return 300 <= self.status < 400 and bool(self.location)
+        return self.answer is not None and self.answer.redirects
 
     def values(self, name: str) -> list[Sent]:
         low = name.lower()
@@ -116,12 +114,12 @@ def actual(policy: CorsPolicy, request: SimRequest, status: int = 200, *, prefli
     """The actual (non-OPTIONS) response's CORS headers at `status` (`preflight`: the same scope's headers on an
     OPTIONS request it does not answer itself)."""
     fixed = fixed_answer(policy, request.path)
-    response = Response(status) if fixed is None else Response(fixed.status, note=f"answered by `{fixed.prov.raw}`", location=fixed.target, fixed_at=fixed.prov)
+    response = Response(status) if fixed is None else Response(fixed.status, note=f"answered by `{fixed.prov.raw}`", answer=fixed)
     value, prov, unknown = allowed_origin(policy, request.origin)
     if unknown:
         response.unknown.append(f"{ACAO} depends on {unknown}")
     if fixed is not None:
-        _written(policy, list(policy.emissions), value, request, response, preflight=preflight, own_answer=True)
+        _written(policy, list(policy.emissions), value, request, response, preflight=preflight)
         return response
     if policy.source in _PROXIES or policy.source in _HANDWRITTEN:
         emissions = [e for e in policy.emissions if preflight or not e.options_only]
@@ -178,11 +176,11 @@ def _exposed(setting: ListSetting) -> Optional[str]:
 
 
 def _written(policy: CorsPolicy, emissions: list[HeaderEmission], value: Optional[str], request: SimRequest,
-             response: Response, *, preflight: bool, own_answer: bool = False) -> None:
+             response: Response, *, preflight: bool) -> None:
     """The headers a server's configuration (or hand-written code) writes, on `response.status`: a literal
     Allow-Origin as written, a computed one as the origin rules give it for this origin (nothing when that is empty)."""
     for emission in emissions:
-        if not _goes_out(policy, emission, response.status, own_answer) or (emission.with_allowed_origin and value is None):
+        if not _goes_out(policy, emission, response.status, response.answer is not None) or (emission.with_allowed_origin and value is None):
             continue
         if policy.source in _HANDWRITTEN and _guarded(emission):
             response.unknown.append(f"whether the condition around `{emission.prov.raw}` holds for this request")

@@ -8,7 +8,7 @@ from typing import Any, Optional
 from corslint.model import CorsPolicy, PreflightKind
 from corslint.records import field, record, replace
 from corslint.simulate.browser import Step, Verdict, cors_check, preflight_checks
-from corslint.simulate.redirects import MAX_HOPS, Hop, fixed_answer, next_hop
+from corslint.simulate.redirects import MAX_HOPS, Hop, next_hop
 from corslint.simulate.request import SimRequest, preflight_reasons
 from corslint.simulate.responses import Response, Sent, actual, preflight
 from corslint.simulate.scopes import Place, places
@@ -84,7 +84,7 @@ def simulate(policies: list[CorsPolicy], layers: Any, request: SimRequest, hops:
 
 def _follow(policies: list[CorsPolicy], layers: Any, outcome: Outcome, request: SimRequest, hops: int) -> Redirected:
     policy = outcome.place.main or outcome.place.policy
-    answer = fixed_answer(policy, request.path)
+    answer = outcome.response.answer
     assert answer is not None
     hop = next_hop(policy, answer, request)
     if hop.request is None:

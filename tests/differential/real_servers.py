@@ -129,7 +129,7 @@ def compare(policies: list, layers: object, port: int, case: str, requests: "lis
             continue
         predicted = normal([(h.name, h.value) for h in expected.headers])
         assert normal(got) == predicted, f"{case}: {request} -> {status}: server {normal(got)} simulate {predicted}"
-        if expected.fixed_at is not None:
+        if expected.answer is not None:
             assert status == expected.status, f"{case}: {request}: server answers {status}, simulate {expected.status}"
         compared += 1
         redirected = outcome.redirected

@@ -43,7 +43,7 @@ from corslint.sources.apache.headers import (
 from corslint.records import replace
 from corslint.sources.apache.origins import origin_rules
 from corslint.sources.apache.urls import directory_urls
-from corslint.sources.apache.redirects import fixed_answers, rule_flags, rule_status
+from corslint.sources.apache.redirects import alias_answers, fixed_answers, rule_flags, rule_status
 from corslint.sources.apache.scopes import Entry, Scope
 from corslint.sources.apache.tree import Node
 
@@ -270,7 +270,7 @@ def preflight_of(scope: Scope, effective: list[Entry], sent: list[Sent]) -> Pref
     rewritten = _rewrite(scope, sent)
     if rewritten is not None:
         return rewritten
-    everything = next((a for a in fixed_answers(scope, []) if not a.match), None)
+    everything = next((a for a in alias_answers(scope) if not a.match), None)
     if everything is not None:  # `Redirect URL` in a section: OPTIONS too
         note = f"`{everything.prov.raw}` answers every request here, OPTIONS too, with status {everything.status}"
         return Preflight(PreflightKind.NOT_HANDLED, everything.prov, status=everything.status, note=note)

@@ -8,7 +8,8 @@ from typing import Optional
 
 from corslint.lazy_regex import lazy
 from corslint.model import FixedAnswer, Provenance
-from corslint.sources.apache.scopes import Scope
+from corslint.sources.apache.scopes import Entry, Scope
+from corslint.sources.apache.tree import Node
 
 _ALIAS_STATUS = {"permanent": 301, "temp": 302, "seeother": 303, "gone": 410}
 _REDIRECTS = frozenset({"redirect", "redirectmatch", "redirectpermanent", "redirecttemp"})
@@ -35,10 +36,15 @@ def rule_status(flags: list[str]) -> Optional[int]:
     return None
 
 
-def fixed_answers(scope: Scope, rewrite_rules: list) -> list[FixedAnswer]:
+def fixed_answers(scope: Scope, rewrite_rules: list[Entry]) -> list[FixedAnswer]:
     """The scope's unconditional redirects, in the order httpd tries them; `rewrite_rules` are the rewrite entries
     that run for the scope (RewriteEngine, RewriteCond, RewriteRule)."""
-    answers = _rewrites(scope, rewrite_rules)
+    return _rewrites(scope, rewrite_rules) + alias_answers(scope)
+
+
+def alias_answers(scope: Scope) -> list[FixedAnswer]:
+    """mod_alias's redirects that apply to the scope, outside any <If>."""
+    answers: list[FixedAnswer] = []
     for part in scope.chain():
         if part.kind == "if":
             continue
@@ -50,7 +56,7 @@ def fixed_answers(scope: Scope, rewrite_rules: list) -> list[FixedAnswer]:
     return answers
 
 
-def _alias(node, context: str) -> Optional[FixedAnswer]:
+def _alias(node: Node, context: str) -> Optional[FixedAnswer]:
     words = list(node.words)
     key = node.key
     status = 301 if key == "redirectpermanent" else 302
@@ -70,7 +76,7 @@ def _alias(node, context: str) -> Optional[FixedAnswer]:
     return FixedAnswer(status, target, prov, "prefix" if pattern else "", pattern)
 
 
-def _rewrites(scope: Scope, entries: list) -> list[FixedAnswer]:
+def _rewrites(scope: Scope, entries: list[Entry]) -> list[FixedAnswer]:
     """Leading RewriteRules with an R=3xx flag and no RewriteCond: every request they match is redirected; the first
     rule of any other kind ends what can be told without running mod_rewrite."""
     engine = False

@@ -512,10 +512,7 @@ def _fixed_answers(main: Optional[list[State]], pre: Optional[list[State]]) -> l
     args = ret.node.args
     if ret.node.name == "rewrite":  # its pattern matches every URI (the flow took it as ending every request)
         return [FixedAnswer(ret.code, args[1], _prov(ret.node, ret.level), "regex", args[0])]
-    if ret.code in _REDIRECTS:
-        target = args[1] if len(args) > 1 and args[0].isdigit() else (args[0] if args and not args[0].isdigit() else "")
-    else:
-        target = ""
+    target = args[-1] if ret.code in _REDIRECTS and args and not args[-1].isdigit() else ""  # `return [301] URL`
     return [FixedAnswer(ret.code, target, _prov(ret.node, ret.level))]
 
 
