@@ -56,7 +56,7 @@ class InvalidOriginValue(Rule):
                     f"Access-Control-Allow-Origin is set to {_REQUEST_DATA[rule.request_data]} (from "
                     f"{provenance(rule, policy)}), which is never a browser's `Origin`: {_WHY_NEVER[rule.request_data]}, "
                     "so every cross-origin request fails. Echo the request's Origin only after checking it against an "
-                    "allowlist (`$http_origin` in nginx, `%{Origin}i` in Apache), or send one fixed origin.",
+                    "allowlist (`$http_origin` in nginx, `expr=%{req:Origin}` in Apache), or send one fixed origin.",
                     hint="send an allowlisted Origin, not the Host, URI or Referer",
                 )
                 continue
@@ -130,6 +130,7 @@ _REQUEST_DATA = {
     "host": "the request's Host",
     "path": "the request's URI",
     "referer": "the request's Referer",
+    "idle": "mod_headers' `%i`, the server's idle percentage",
 }
 _WHY_NEVER = {
     "host": "a Host is a host name without a scheme (`api.example.com`), an Origin always has one",
@@ -137,6 +138,10 @@ _WHY_NEVER = {
     "referer": (
         "a Referer is a URL with a path, and the default referrer policy sends a cross-origin referrer as the origin "
         "followed by `/`, which never equals the Origin"
+    ),
+    "idle": (
+        "mod_headers has no request-header format (`%{Name}i` is mod_log_config's), so it reads `%{…}i` as `%i` and "
+        "sends `i=` and a number whatever the braces name"
     ),
 }
 

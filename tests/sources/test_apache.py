@@ -479,11 +479,14 @@ def test_own_line_suppression_through_the_pipeline(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     "value,data",
     [
-        ('"%{Host}i"', "host"),
-        ('"%{Referer}i"', "referer"),
+        ('"%{Host}i"', "idle"),
+        ('"expr=%{HTTP_HOST}"', "host"),
+        ('"%{Referer}i"', "idle"),
+        ('"%{HTTP_REFERER}e"', "referer"),
         ('"expr=%{REQUEST_URI}"', "path"),
         ('"expr=%{HTTP:Referer}"', "referer"),
-        ('"%{Origin}i"', ""),
+        ('"%{Origin}i"', "idle"),
+        ('"expr=%{req:Origin}"', ""),
     ],
 )
 def test_request_data_that_is_never_an_origin(tmp_path: Path, value: str, data: str) -> None:

@@ -52,18 +52,24 @@ def origin_rules(sent: Sent, env: dict[str, list[EnvDefinition]], gates: list[st
     return [literal_rule(value, prov)]
 
 
-# `%{Host}i`, `expr=%{REQUEST_URI}`, `expr=%{HTTP:Referer}`, `%{HTTP_REFERER}e`: request data that is never an Origin
+# `expr=%{HTTP_HOST}`, `expr=%{REQUEST_URI}`, `expr=%{HTTP:Referer}`, `%{HTTP_REFERER}e`: request data that is never
+# an Origin; `%{Host}i` is mod_headers' `%i`, the server's idle percentage (`i=97`): mod_headers has no request-header
+# format, whatever the braces name
 _REQUEST_VALUE = lazy(
-    r"(?i)^(?:expr=\s*)?%\{(?:(?:HTTP:|req:|http:)?(?P<header>host|referer)|(?P<var>HTTP_HOST|HTTP_REFERER|REQUEST_URI))\}[ie]?$"
+    r"(?i)^(?:(?P<idle>%(?:\{[^{}]*\})?i)|(?:expr=\s*)?%\{(?:(?:HTTP:|req:|http:)?(?P<header>host|referer)"
+    r"|(?P<var>HTTP_HOST|HTTP_REFERER|REQUEST_URI))\}e?)$"
 )
 _REQUEST_KIND = {"host": "host", "http_host": "host", "referer": "referer", "http_referer": "referer", "request_uri": "path"}
 
 
 def not_an_origin(value: str) -> str:
-    """"host", "path" or "referer" when the header value is that piece of the request, else ""."""
+    """"host", "path" or "referer" when the header value is that piece of the request, "idle" for mod_headers' idle
+    percentage, else ""."""
     match = _REQUEST_VALUE.match(value.strip().strip('"'))
     if match is None:
         return ""
+    if match.group("idle"):
+        return "idle"
     return _REQUEST_KIND[(match.group("header") or match.group("var")).lower()]
 
 
