@@ -139,6 +139,9 @@ class OriginRule:
     # True when the rule is what an origin callback lets through, and a refused origin gets no CORS header at all
     # (npm `cors`, @koa/cors: the callback's `false` skips the middleware)
     by_callback: bool = False
+    # the value as written when the platform rejects it and falls back to this rule (ingress-nginx's `*` for an
+    # origin list that fails its validation)
+    invalid_fallback: str = ""
 
     @property
     def display(self) -> str:

@@ -23,6 +23,7 @@ CODE_RE = lazy(r"^[A-Z]{3,}[0-9]{3}$")
 NAME_RE = lazy(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
 
 BUILTIN_SOURCES: dict[str, str] = {
+    "kubernetes": "corslint.sources.kubernetes:KubernetesSource",
     "nginx": "corslint.sources.nginx:NginxSource",
     "javascript": "corslint.sources.javascript:JavaScriptSource",
     "apache": "corslint.sources.apache:ApacheSource",
@@ -33,6 +34,7 @@ BUILTIN_SOURCES: dict[str, str] = {
 # each built-in source's name rule (its `may_claim`) and whether its `claims` reads the first bytes: enough for
 # discovery, so a source is imported only when a file may be its kind
 BUILTIN_NAME_RULES: dict[str, tuple[str, bool]] = {
+    "kubernetes": ("corslint.sources.kubernetes.names:may_claim", True),
     "nginx": ("corslint.sources.nginx.names:may_claim", True),
     "javascript": ("corslint.sources.javascript.names:may_claim", False),
     "apache": ("corslint.sources.apache.names:may_claim", True),

@@ -59,7 +59,7 @@ def test_committed_hostile_inputs_of_the_other_sources() -> None:
     assert "apache/cycle/a.conf:4:51: CORS103 [warning, medium confidence]" in text
     assert "apache/outside/httpd.conf:2:9: CORS004 [info] Include /etc/passwd: not found in the scanned tree" in text
     assert "apache/outside/httpd.conf:5:51: CORS103 [warning, medium confidence]" in text
-    assert not any(line.startswith("yaml/") for line in lines)
+    assert "yaml/ingress.yaml:8:52: CORS101 [info]" in text  # read safely: the python tags beside it built nothing
 
 
 def _copy(name: str, folder: Path) -> Path:
@@ -78,21 +78,16 @@ def test_settings_that_would_run_code_is_only_read(tmp_path: Path) -> None:
     assert sorted(p.name for p in tmp_path.iterdir()) == ["settings.py"]  # no PWNED, PWNED-SHELL or PWNED-EVAL
 
 
-def test_yaml_with_python_object_tags_is_not_claimed(tmp_path: Path) -> None:
-    """No source reads YAML yet: the file is not claimed, so nothing loads it, safely or not; a byte probe
-    recognises its CORS annotations and the run says it skipped the file."""
-    import yaml
-
+def test_yaml_with_python_object_tags_is_read_without_constructing_anything(tmp_path: Path) -> None:
+    """The Kubernetes source reads the manifest through PyYAML's safe composer: nodes only, no object built, so the
+    python-object tags run nothing while the CORS annotations beside them are linted."""
     from conftest import lint_tree
 
-    path = _copy("yaml/ingress.yaml", tmp_path)
-    assert not any(source.may_claim("ingress.yaml") for source in load().sources)
+    _copy("yaml/ingress.yaml", tmp_path)
     result = lint_tree(tmp_path)
-    assert (result.files_scanned, result.findings, list(result.skipped)) == (0, [], ["ingress.yaml"])
-    assert result.skipped["ingress.yaml"].startswith("Kubernetes/Helm manifest with CORS settings")
+    assert (result.files_scanned, result.skipped) == (1, {})
+    assert [(f.code, f.location.line) for f in result.findings] == [("CORS101", 8)]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["ingress.yaml"]
-    with pytest.raises(yaml.constructor.ConstructorError, match="python/object"):
-        yaml.safe_load(path.read_text())  # what a future YAML source must use: the safe loader refuses the tags
     assert not (tmp_path / "PWNED-YAML").exists()
 
 

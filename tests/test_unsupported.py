@@ -1,5 +1,5 @@
-"""Files of kinds no source reads (Kubernetes/Helm, vercel.json, `_headers`, Web.config) are reported as skipped,
-with what they are, when they hold CORS settings, and passed over in silence when they do not."""
+"""Files of kinds no source reads (YAML that is no Kubernetes manifest, vercel.json, `_headers`, Web.config) are
+reported as skipped, with what they are, when they hold CORS settings, and passed over in silence when they do not."""
 
 from __future__ import annotations
 
@@ -21,13 +21,18 @@ metadata:
     nginx.ingress.kubernetes.io/enable-cors: "true"
     nginx.ingress.kubernetes.io/cors-allow-origin: "*"
 """
+TRAEFIK_DYNAMIC = """http:
+  middlewares:
+    cors:
+      headers:
+        accessControlAllowOriginList: ["*"]
+"""
 VERCEL = '{"headers": [{"source": "/api/(.*)", "headers": [{"key": "Access-Control-Allow-Origin", "value": "*"}]}]}\n'
 NETLIFY = "/api/*\n  Access-Control-Allow-Origin: *\n"
 WEB_CONFIG = '<configuration><system.webServer><cors enabled="true"><add origin="*" /></cors></system.webServer></configuration>\n'
 
 CASES = {
-    "k8s/ingress.yaml": (INGRESS, "Kubernetes/Helm manifest"),
-    "chart/templates/ingress.tpl": (INGRESS, "Kubernetes/Helm manifest"),
+    "traefik/dynamic.yml": (TRAEFIK_DYNAMIC, "YAML file with CORS settings"),
     "web/vercel.json": (VERCEL, "vercel.json"),
     "public/_headers": (NETLIFY, "`_headers` file"),
     "iis/Web.config": (WEB_CONFIG, "IIS Web.config"),
@@ -57,13 +62,17 @@ def test_discovery_reports_them_as_skipped_and_lints_the_rest(tmp_path: Path) ->
     for path, (text, _) in CASES.items():
         (tmp_path / path).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / path).write_text(text)
+    (tmp_path / "k8s").mkdir()
     (tmp_path / "k8s" / "deployment.yaml").write_text("kind: Deployment\n")
     (tmp_path / "node_modules" / "x").mkdir(parents=True)
     (tmp_path / "node_modules" / "x" / "vercel.json").write_text(VERCEL)  # excluded by default
     (tmp_path / "nginx.conf").write_text("server { add_header Access-Control-Allow-Origin * always; }\n")
+    (tmp_path / "k8s" / "ingress.yaml").write_text(INGRESS)
+    (tmp_path / "chart" / "templates").mkdir(parents=True)
+    (tmp_path / "chart" / "templates" / "ingress.tpl").write_text(INGRESS)
     result = lint_tree(tmp_path)
     assert sorted(result.skipped) == sorted(CASES)
-    assert result.files_analysed == {"nginx.conf"}
+    assert result.files_analysed == {"nginx.conf", "k8s/ingress.yaml", "chart/templates/ingress.tpl"}
 
 
 def test_the_cli_prints_a_note_for_each_and_quiet_silences_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -91,7 +100,9 @@ def test_a_symlinked_manifest_is_not_followed(tmp_path: Path) -> None:
     tree = tmp_path / "tree"
     tree.mkdir()
     (tree / "ingress.yaml").symlink_to(outside)
-    assert lint_tree(tree).skipped == {}
+    result = lint_tree(tree)
+    assert result.skipped == {"ingress.yaml": "symlink to a file outside the scanned tree; not followed"}
+    assert result.policies == []
 
 
 def test_standard_input_of_such_a_kind_is_a_usage_error_that_says_why() -> None:

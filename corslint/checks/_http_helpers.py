@@ -63,7 +63,14 @@ LIBRARY_NAMES = {
     "apollo": "Apollo Server's `cors` option",
     "ingress-nginx": "ingress-nginx",
     "traefik": "Traefik",
+    "istio": "Istio (Envoy)",
 }
+
+# the gateways and ingress controllers whose CORS settings are declared in Kubernetes resources
+PLATFORM_SOURCES = frozenset({"ingress-nginx", "istio", "traefik"})
+# every source but those: for the rules whose findings the platforms' own preflight answers and header handling rule
+# out (they answer every preflight themselves, set each header once, and know no Private Network Access)
+SERVER_AND_APPLICATION_SOURCES = APPLICATION_SOURCES | {"nginx", "apache"}
 
 _OPTIONS_TEST_RE = lazy(r"(?<![\w$])OPTIONS(?!\w)", re.I)
 

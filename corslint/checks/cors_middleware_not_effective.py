@@ -19,7 +19,7 @@ class CorsMiddlewareNotEffective(Rule):
     severity = Severity.ERROR
     security_severity = 3.0
     tags = ("correctness",)
-    sources = APPLICATION_SOURCES | {"nginx"}
+    sources = APPLICATION_SOURCES | {"nginx", "ingress-nginx"}
 
     def check(self, policy: CorsPolicy, ctx: RuleContext) -> Iterator[Finding]:
         for path in ctx.paths_of(policy):
@@ -29,6 +29,12 @@ class CorsMiddlewareNotEffective(Rule):
                 yield from hidden_by_proxy(self, path)
         library = library_name(policy.source)
         for fact in facts(policy, NOT_INSTALLED):
+            if fact.replacement:  # settings written where the library never reads them: a warning, the rest may be elsewhere
+                yield self.finding(
+                    policy, fact.prov, f"{library} never reads these CORS settings: {fact.detail}. {fact.replacement}.",
+                    severity=Severity.WARNING, hint=fact.replacement[0].lower() + fact.replacement[1:],
+                )
+                continue
             yield self.finding(
                 policy,
                 fact.prov,

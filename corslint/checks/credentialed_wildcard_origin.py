@@ -13,7 +13,8 @@ from corslint.checks._origin_helpers import (
     provenance,
 )
 from corslint.findings import Confidence, Finding, Severity
-from corslint.model import CorsPolicy, OriginKind
+from corslint.checks._http_helpers import LIBRARY_NAMES
+from corslint.model import CorsPolicy, OriginKind, OriginRule
 from corslint.rule import Rule, RuleContext
 
 
@@ -34,7 +35,10 @@ class CredentialedWildcardOrigin(Rule):
         if not creds.on:
             return
         for rule in active_rules(policy):
-            if rule.kind is not OriginKind.ANY:
+            if rule.kind is not OriginKind.ANY or rule.invalid_fallback:
+                continue  # a `*` the platform falls back to is reported as that fall-back (CORS111)
+            if policy.credentials.default and policy.source in _NO_CREDENTIALS:
+                yield self._default_credentials(policy, rule, creds.related)
                 continue
             message = (
                 f"`Access-Control-Allow-Origin: *` from {provenance(rule, policy)} is sent while "
@@ -51,3 +55,20 @@ class CredentialedWildcardOrigin(Rule):
                 hint=HINT,
                 related=creds.related,
             )
+
+    def _default_credentials(self, policy: CorsPolicy, rule: OriginRule, related: tuple) -> Finding:
+        """Credentials nobody asked for (a platform that sends `Access-Control-Allow-Credentials: true` by default): the
+        `*` serves every request made without cookies, and only a credentialed one fails."""
+        library = LIBRARY_NAMES.get(policy.source, policy.source)
+        message = (
+            f"`Access-Control-Allow-Origin: *` from {provenance(rule, policy)} goes out with "
+            f"`Access-Control-Allow-Credentials: true`, which {library} sends unless told otherwise: requests without "
+            "cookies work, but a request made with cookies or HTTP authentication (`credentials: 'include'`) fails, "
+            f"because browsers refuse `*` with credentials.{assumption(rule)} If the API needs no cookies, say so "
+            f"({_NO_CREDENTIALS[policy.source]}); if it does, list the origins instead of `*`."
+        )
+        return self.finding(policy, rule.prov, message, severity=Severity.INFO, hint=HINT, related=related)
+
+
+# the platforms that turn credentials on by default, and how to turn them off
+_NO_CREDENTIALS = {"ingress-nginx": '`nginx.ingress.kubernetes.io/cors-allow-credentials: "false"`'}

@@ -18,7 +18,7 @@ class DeprecatedCorsSetting(Rule):
     summary = "A CORS setting uses a name the library has renamed or removed."
     severity = Severity.INFO
     tags = ("maintainability",)
-    sources = APPLICATION_SOURCES
+    sources = APPLICATION_SOURCES | {"istio", "traefik"}
 
     def check(self, policy: CorsPolicy, ctx: RuleContext) -> Iterator[Finding]:
         library = library_name(policy.source, policy.scope)

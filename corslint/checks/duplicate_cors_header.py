@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from corslint.checks._http_helpers import ACAC, ACAH, ACAM, ACAO, ACAPN, ACEH, MAX_AGE, describe
+from corslint.checks._http_helpers import ACAC, ACAH, ACAM, ACAO, ACAPN, ACEH, MAX_AGE, describe, SERVER_AND_APPLICATION_SOURCES
 from corslint.findings import Finding, Severity
 from corslint.model import CorsPolicy, DeliveryFact, DeliveryKind, HeaderEmission
-from corslint.rule import ALL_SOURCES, Rule, RuleContext
+from corslint.rule import Rule, RuleContext
 
 _LIST_HEADERS = frozenset(name.lower() for name in (ACAM, ACAH, ACEH, "Vary"))
 _EFFECT = {
@@ -34,7 +34,7 @@ class DuplicateCorsHeader(Rule):
     )
     severity = Severity.ERROR
     tags = ("correctness",)
-    sources = ALL_SOURCES
+    sources = SERVER_AND_APPLICATION_SOURCES
 
     def check(self, policy: CorsPolicy, ctx: RuleContext) -> Iterator[Finding]:
         doubled = set()

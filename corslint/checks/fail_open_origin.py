@@ -13,7 +13,7 @@ from corslint.checks._origin_helpers import (
     credentials_sentence,
     env_name,
 )
-from corslint.checks._http_helpers import APPLICATION_SOURCES
+from corslint.checks._http_helpers import APPLICATION_SOURCES, LIBRARY_NAMES
 from corslint.findings import Confidence, Finding, Severity
 from corslint.model import CorsPolicy, OriginKind, OriginRule
 from corslint.rule import Rule, RuleContext, where
@@ -29,11 +29,14 @@ class FailOpenOrigin(Rule):
     confidence = Confidence.HIGH
     security_severity = 6.5
     tags = ("security",)
-    sources = APPLICATION_SOURCES
+    sources = APPLICATION_SOURCES | {"ingress-nginx"}
 
     def check(self, policy: CorsPolicy, ctx: RuleContext) -> Iterator[Finding]:
         creds = credentials(policy)
         for rule in policy.origins:
+            if rule.invalid_fallback:
+                yield self._invalid_value(policy, rule, creds.related)
+                continue
             if not rule.env_fallback or not (rule.kind is OriginKind.ANY or accepts_any(rule)):
                 continue
             variable = env_name(rule.env_fallback)
@@ -58,6 +61,26 @@ class FailOpenOrigin(Rule):
                 hint=f"Make the fallback for {variable} an empty list, or refuse to start without it.",
                 related=creds.related,
             )
+
+
+    def _invalid_value(self, policy: CorsPolicy, rule: OriginRule, related: tuple) -> Finding:
+        library = LIBRARY_NAMES.get(policy.source, policy.source)
+        if credentials(policy).on:
+            outcome = (
+                " With `Access-Control-Allow-Credentials: true` also sent, credentialed requests then fail (browsers "
+                "refuse `*` with credentials) and every other request is open to any website."
+            )
+        else:
+            outcome = " Every website can then read the responses of requests made without cookies."
+        message = (
+            f"{library} does not accept the origin value `{shown(rule.invalid_fallback)}` ({where(rule.prov)}): "
+            f"{rule.note}: this scope sends `Access-Control-Allow-Origin: *` instead of what was meant.{outcome}"
+            f"{assumption(rule)} Write the origins as a comma-separated list of `scheme://host[:port]` entries."
+        )
+        return self.finding(
+            policy, rule.prov, message, confidence=confidence_for(rule, default=self.confidence),
+            hint="list origins as `https://app.example.com, https://admin.example.com`", related=related,
+        )
 
 
 def _fallback(rule: OriginRule) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Iterator, Optional
 
 from corslint.checks._http_helpers import (
+    SERVER_AND_APPLICATION_SOURCES,
     ACAC,
     ACAH,
     ACAM,
@@ -22,7 +23,7 @@ from corslint.checks._wiring import facts
 from corslint.model import ROUTE_METHOD
 from corslint.findings import Finding, Severity
 from corslint.model import CorsPolicy, HeaderEmission, ListKind, ListSetting, PreflightKind, Provenance, Related
-from corslint.rule import ALL_SOURCES, Rule, RuleContext
+from corslint.rule import Rule, RuleContext
 
 _WHY = {
     ACAO: "without it every preflight fails the CORS check",
@@ -41,7 +42,7 @@ class IncompletePreflight(Rule):
     )
     severity = Severity.ERROR
     tags = ("correctness",)
-    sources = ALL_SOURCES
+    sources = SERVER_AND_APPLICATION_SOURCES
 
     def check(self, policy: CorsPolicy, ctx: RuleContext) -> Iterator[Finding]:
         yield from self._library_methods(policy)

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Iterator, Optional
 
-from corslint.checks._http_helpers import ACAPN, describe, first_emission
+from corslint.checks._http_helpers import ACAPN, describe, first_emission, SERVER_AND_APPLICATION_SOURCES
 from corslint.findings import Finding, Severity
 from corslint.model import CorsPolicy, Provenance
-from corslint.rule import ALL_SOURCES, Rule, RuleContext
+from corslint.rule import Rule, RuleContext
 
 
 class PrivateNetworkAccess(Rule):
@@ -20,7 +20,7 @@ class PrivateNetworkAccess(Rule):
     severity = Severity.WARNING
     security_severity = 6.5
     tags = ("security",)
-    sources = ALL_SOURCES
+    sources = SERVER_AND_APPLICATION_SOURCES
 
     def check(self, policy: CorsPolicy, ctx: RuleContext) -> Iterator[Finding]:
         enabled = _enabled(policy)

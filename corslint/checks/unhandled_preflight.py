@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Iterator, Optional
 
 from corslint.checks._http_helpers import (
+    SERVER_AND_APPLICATION_SOURCES,
     anchor_prov,
     describe,
     headers_need_preflight,
@@ -15,7 +16,7 @@ from corslint.checks._http_helpers import (
 )
 from corslint.findings import Confidence, Finding, Severity
 from corslint.model import CorsPolicy, PreflightKind, Provenance, Related
-from corslint.rule import ALL_SOURCES, Option, Rule, RuleContext
+from corslint.rule import Option, Rule, RuleContext
 
 ASSUME_UPSTREAM = "assume-upstream-handles-preflight"
 
@@ -30,7 +31,7 @@ class UnhandledPreflight(Rule):
     severity = Severity.WARNING
     confidence = Confidence.HIGH
     tags = ("correctness",)
-    sources = ALL_SOURCES
+    sources = SERVER_AND_APPLICATION_SOURCES
     options = {
         ASSUME_UPSTREAM: Option(
             "bool",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from corslint.checks._http_helpers import APPLICATION_SOURCES, library_name
+from corslint.checks._http_helpers import APPLICATION_SOURCES, PLATFORM_SOURCES, library_name
 from corslint.checks._wiring import facts
 from corslint.model import UNKNOWN_OPTION
 from corslint.findings import Finding, Severity
@@ -19,7 +19,7 @@ class UnknownCorsSetting(Rule):
     severity = Severity.WARNING
     security_severity = 4.0
     tags = ("correctness",)
-    sources = APPLICATION_SOURCES
+    sources = APPLICATION_SOURCES | PLATFORM_SOURCES
 
     def check(self, policy: CorsPolicy, ctx: RuleContext) -> Iterator[Finding]:
         library = library_name(policy.source, policy.scope)

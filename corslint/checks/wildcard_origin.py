@@ -37,7 +37,7 @@ class WildcardOrigin(Rule):
         for rule in active_rules(policy):
             # flask-cors implements "every origin" by echoing it: without credentials that exposes what `*` does
             echoed = rule.allow_all and not creds.unknown
-            if rule.static_assets or rule.development or not (rule.kind is OriginKind.ANY or echoed):
+            if rule.static_assets or rule.development or rule.invalid_fallback or not (rule.kind is OriginKind.ANY or echoed):
                 continue
             if echoed:
                 what = f"Allowing every origin with {provenance(rule, policy)}"

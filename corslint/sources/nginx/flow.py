@@ -13,7 +13,8 @@ from corslint.model import MatchMode, OriginKind, OriginRule, Provenance, Relate
 from corslint.records import replace
 from corslint.sources.nginx.files import Loader
 from corslint.sources.nginx.levels import Level
-from corslint.sources.nginx.tree import TEMPLATE_VARIABLE, Node
+from corslint.sources.nginx.tree import Node
+from corslint.sources.templates import TEMPLATE_VARIABLE
 from corslint.sources.nginx.values import (
     ORIGIN,
     ORIGIN_VALUE,

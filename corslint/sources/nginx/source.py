@@ -84,6 +84,18 @@ class NginxSource(Source):
         return extraction
 
 
+def embedded_policies(path: str, text: str, workspace: Workspace) -> Extraction:
+    """The policies of nginx configuration that stands inside another file, laid out at its own lines and columns there
+    (an ingress-nginx snippet in its manifest): built as a root, never taken for a fragment nothing loads."""
+    extraction = Extraction()
+    extractor = _Extractor(workspace, extraction)
+    try:
+        extractor.run([SourceFile(path, None, text.encode("utf-8"))], lambda data: True, embedded=True)
+    except Exception as exc:  # a bug here must not hide the file's other policies
+        extraction.problems.append(ParseProblem(Location(path, 1, 1), f"internal error in the nginx source: {describe(exc)}", "nginx"))
+    return extraction
+
+
 class _Extractor:
     """Loads the files worth parsing, decides which are roots (included by nothing) and builds their policies."""
 
@@ -93,7 +105,7 @@ class _Extractor:
         self.extraction = extraction
         self.loader = Loader(workspace)
 
-    def run(self, files: list[SourceFile], worth: Callable[[bytes], bool]) -> None:
+    def run(self, files: list[SourceFile], worth: Callable[[bytes], bool], embedded: bool = False) -> None:
         from corslint.sources.include_files import reachable
 
         candidates = self.loader.load_candidates(files, worth)
@@ -107,7 +119,7 @@ class _Extractor:
                 tree = reachable(graph, parsed.path)
                 roots.append((parsed, tree))
                 analysed |= tree
-        dead = self._dead_fragments(roots)
+        dead = {} if embedded else self._dead_fragments(roots)
         for parsed, tree, index in self._indexes(roots):
             if parsed.path in dead:
                 self.extraction.skipped[parsed.path] = dead[parsed.path]

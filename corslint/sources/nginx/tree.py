@@ -14,6 +14,7 @@ from typing import Generator, Iterator, Optional
 
 from corslint.lazy_regex import lazy
 from corslint.model import Comment, Location, ParseProblem
+from corslint.sources.templates import has_templates, neutralise_templates
 
 SOURCE = "nginx"
 
@@ -21,8 +22,6 @@ _WS = lazy(r"\s*")
 _QUOTED = {'"': re.compile(r'"(?:\\.|[^"\\])*"', re.S), "'": re.compile(r"'(?:\\.|[^'\\])*'", re.S)}
 _SPACE_RUN = lazy(r"\s+")
 _NEWLINE = lazy("\n")
-_TEMPLATE_TAG = lazy(r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}")
-TEMPLATE_VARIABLE = "tpl"
 _INDEXED = {"include": "includes", "map": "maps", "set": "sets"}
 # (fewest, most) arguments of the directives corslint models, as nginx checks them (None: no upper bound)
 _ARITY: dict[str, tuple[int, Optional[int]]] = {
@@ -136,24 +135,6 @@ class ParsedFile:
 
     def problem(self, line: int, column: int, message: str) -> None:
         self.problems.append(ParseProblem(Location(self.path, line, column), message, SOURCE))
-
-
-def neutralise_templates(text: str) -> str:
-    """Make Go/Jinja template tags (`{{ … }}`, `{% … %}`, `{# … #}`) harmless, keeping every line and column.
-
-    nginx itself never has `{{` or `{%` outside quotes, so files containing them are rendered before use.
-    A line holding only tags (control flow) becomes blank; a tag among other text becomes the placeholder
-    variable `$tpl___…` (see `TEMPLATE_VARIABLE`), so a value it provides reads as unknown, not as text.
-    """
-    lines = text.splitlines(keepends=True)
-    for index, line in enumerate(lines):
-        if "{" not in line or _TEMPLATE_TAG.search(line) is None:
-            continue
-        if not _TEMPLATE_TAG.sub("", line).strip():
-            lines[index] = _TEMPLATE_TAG.sub(lambda m: " " * len(m.group()), line)
-        else:
-            lines[index] = _TEMPLATE_TAG.sub(lambda m: "$" + TEMPLATE_VARIABLE.ljust(len(m.group()) - 1, "_"), line)
-    return "".join(lines)
 
 
 def lex(source: str) -> Iterator[Token]:
@@ -315,7 +296,7 @@ def crossplane_tokens(source: str) -> Iterator[Token]:
 def parse_text(path: str, text: str, abs_path: Optional[Path] = None) -> ParsedFile:
     """Lex `text` with crossplane and build the tree without recursion; never raises on bad input."""
     parsed = ParsedFile(path, abs_path, text)
-    _TreeBuilder(parsed).run(neutralise_templates(text) if "{{" in text or "{%" in text else text)
+    _TreeBuilder(parsed).run(neutralise_templates(text) if has_templates(text) else text)
     return parsed
 
 

@@ -1,0 +1,42 @@
+"""The Kubernetes `Source`: claims manifests by their content (`apiVersion` and `kind`, any file name, a Helm template
+too) and Helm values files by name, and reads each through `manifests` (imported lazily)."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from corslint.errors import describe
+from corslint.model import Extraction, Location, ParseProblem
+from corslint.sources.base import Source, probe_view
+from corslint.sources.kubernetes.names import helm_values, manifest_head, may_claim
+from corslint.workspace import SourceFile, Workspace
+
+
+class KubernetesSource(Source):
+    name = "kubernetes"
+    produces = frozenset({"ingress-nginx", "istio", "traefik"})
+    example_langs = ("yaml",)
+    probe_words: ClassVar[tuple[bytes, ...]] = (b"cors", b"access-control-", b"accesscontrol")
+
+    def may_claim(self, path: str) -> bool:
+        return may_claim(path)
+
+    def claims(self, path: str, head: bytes) -> bool:
+        return manifest_head(probe_view(head)) or helm_values(path)
+
+    def claims_content(self, head: bytes) -> bool:
+        return manifest_head(probe_view(head))
+
+    def extract(self, files: list[SourceFile], workspace: Workspace) -> Extraction:
+        from corslint.sources.kubernetes.manifests import ManifestFile
+
+        extraction = Extraction()
+        for source_file in sorted(files, key=lambda f: f.path):
+            try:
+                ManifestFile(source_file, workspace, extraction).read()
+            except Exception as exc:  # one file's bug must not hide the others
+                location = Location(source_file.path, 1, 1)
+                extraction.problems.append(ParseProblem(location, f"internal error in the Kubernetes source: {describe(exc)}", self.name))
+            finally:
+                source_file.release()
+        return extraction
