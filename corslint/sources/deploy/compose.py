@@ -7,8 +7,9 @@ from __future__ import annotations
 import posixpath
 from typing import Iterator, Optional
 
-from corslint.model import Location, Provenance, Service
+from corslint.model import Provenance, Service
 from corslint.sources.deploy.commands import port_of
+from corslint.sources.yaml_nodes import items as _items, mapping as _mapping, prov as _prov, scalar as _scalar
 
 _MAX_SERVICES = 500
 
@@ -38,19 +39,6 @@ def services(path: str, text: str) -> list[Service]:
     return found
 
 
-def _mapping(node: object) -> dict[str, tuple[object, object]]:
-    """A YAML mapping node's entries by key text: key -> (key node, value node)."""
-    import yaml
-
-    if not isinstance(node, yaml.MappingNode):
-        return {}
-    entries = {}
-    for key, value in node.value:
-        if isinstance(key, yaml.ScalarNode):
-            entries[str(key.value)] = (key, value)
-    return entries
-
-
 def _service_nodes(document: object) -> Iterator[tuple[object, object]]:
     top = _mapping(document)
     if "services" in top:
@@ -65,17 +53,6 @@ def _service_nodes(document: object) -> Iterator[tuple[object, object]]:
             yield key, value
 
 
-def _prov(path: str, node: object, raw: str, context: str) -> Provenance:
-    mark = node.start_mark  # type: ignore[attr-defined]
-    return Provenance(Location(path, mark.line + 1, mark.column + 1), raw, context)
-
-
-def _scalar(node: object) -> Optional[str]:
-    import yaml
-
-    return str(node.value) if isinstance(node, yaml.ScalarNode) else None
-
-
 def _list_entries(entry: Optional[tuple[object, object]], key: str) -> Iterator[tuple[object, str, bool]]:
     """The entries of a list setting (`ports`, `volumes`) as (node, text, written short): a short entry's text, or the
     text of `key` in a long one (`{target: 80, published: 8080}`, `{source: ./x, target: /y}`)."""
@@ -88,12 +65,6 @@ def _list_entries(entry: Optional[tuple[object, object]], key: str) -> Iterator[
         value = _scalar(long[1]) if long is not None else None
         if value is not None:
             yield item, value, False
-
-
-def _items(node: object) -> list[object]:
-    import yaml
-
-    return list(node.value) if isinstance(node, yaml.SequenceNode) else []
 
 
 def _service(path: str, name_node: object, body: object) -> Service:
