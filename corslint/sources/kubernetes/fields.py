@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from typing import Callable, Optional
 
-from corslint.model import ListKind, ListSetting, Provenance, Setting
+from corslint.model import UNKNOWN_OPTION, ListKind, ListSetting, Provenance, Setting, WiringFact
 from corslint.sources import yaml_nodes as Y
+from corslint.sources.spelling import close_name
 from corslint.sources.templates import is_placeholder
 
 Where = Callable[[object], Provenance]
@@ -54,3 +55,11 @@ def integer(node: Optional[object], where: Where) -> Setting:
     if text.lstrip("+-").isdigit() and len(text) < 19:
         return Setting.known(int(text), where(node))
     return Setting.unknown(where(node))
+
+
+def unknown_fields(fields: dict[str, tuple[object, object]], known: tuple[str, ...], where: Where, detail: str) -> list[WiringFact]:
+    """A fact for each field the resource does not have, with the field it was probably meant to be."""
+    return [
+        WiringFact(UNKNOWN_OPTION, where(key), detail, name, close_name(name, known))
+        for name, (key, _) in fields.items() if name not in known
+    ]

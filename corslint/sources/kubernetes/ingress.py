@@ -102,9 +102,9 @@ def ingress_policy(
         location=enable.key_prov.location,
         origins=_origins(annotations.get("cors-allow-origin"), anchor_prov, assumption),
         credentials=credentials,
-        methods=_list(annotations.get("cors-allow-methods"), _METHODS, DEFAULT_METHODS, anchor_prov, space_free=True),
-        allow_headers=_list(annotations.get("cors-allow-headers"), _HEADERS, DEFAULT_HEADERS, anchor_prov, space_free=True),
-        expose_headers=_list(annotations.get("cors-expose-headers"), _EXPOSE, (), anchor_prov, space_free=True),
+        methods=_list(annotations.get("cors-allow-methods"), _METHODS, DEFAULT_METHODS, anchor_prov),
+        allow_headers=_list(annotations.get("cors-allow-headers"), _HEADERS, DEFAULT_HEADERS, anchor_prov),
+        expose_headers=_list(annotations.get("cors-expose-headers"), _EXPOSE, (), anchor_prov),
         max_age=_max_age(annotations.get("cors-max-age"), anchor_prov),
         preflight=Preflight(
             PreflightKind.LIBRARY, anchor_prov, status=204,
@@ -206,15 +206,17 @@ def _credentials(annotation: Optional[Annotation], anchor: Provenance) -> Settin
 
 
 def _list(
-    annotation: Optional[Annotation], check: re.Pattern, default: tuple[str, ...], anchor: Provenance, space_free: bool,
+    annotation: Optional[Annotation], check: re.Pattern, default: tuple[str, ...], anchor: Provenance,
 ) -> ListSetting:
+    """A list annotation as the controller reads it: its validator sees the value without spaces, the parser as
+    written; a value failing either is the default."""
     if annotation is None:
         return ListSetting(ListKind.DEFAULT, default, anchor, default=True) if default else ListSetting()
     prov = annotation.value_prov
     if annotation.templated:
         return ListSetting(ListKind.UNKNOWN, (), prov)
     value = _normal(annotation.value)
-    valid = bool(value) and len(value) <= _MAX_VALUE and check.fullmatch(value.replace(" ", "") if space_free else value)
+    valid = bool(value) and len(value) <= _MAX_VALUE and check.fullmatch(value.replace(" ", ""))
     if not valid or check.fullmatch(value) is None:
         return ListSetting(ListKind.DEFAULT, default, prov, default=True) if default else ListSetting()
     items = tuple(item.strip() for item in value.replace("\n", ",").split(",") if item.strip())
@@ -238,7 +240,6 @@ def _near_miss(name: str) -> str:
     """The CORS annotation a name that ingress-nginx does not know was probably meant to be, or ""."""
     if name in OPTIONS or "cors" not in name:
         return ""
-    from difflib import get_close_matches
+    from corslint.sources.spelling import close_name
 
-    found = get_close_matches(name, OPTIONS, n=1, cutoff=0.75)
-    return found[0] if found else ""
+    return close_name(name, OPTIONS)

@@ -9,7 +9,6 @@ from typing import Optional
 
 from corslint.model import (
     DEPRECATED_OPTION,
-    UNKNOWN_OPTION,
     CorsPolicy,
     ListKind,
     MatchMode,
@@ -22,7 +21,7 @@ from corslint.model import (
     WiringFact,
 )
 from corslint.sources import yaml_nodes as Y
-from corslint.sources.kubernetes.fields import Where, boolean, entries, string_list
+from corslint.sources.kubernetes.fields import Where, boolean, entries, string_list, unknown_fields
 from corslint.sources.templates import is_placeholder
 
 SOURCE = "istio"
@@ -143,15 +142,9 @@ def _paths(route: object) -> tuple[str, ...]:
 
 
 def _wiring(fields: dict[str, tuple[object, object]], where: Where) -> list[WiringFact]:
-    from difflib import get_close_matches
-
     facts = []
     if "allowOrigin" in fields:
         detail = "Istio still reads it while `allowOrigins` is absent" if "allowOrigins" not in fields else "It is ignored: `allowOrigins` is set"
         facts.append(WiringFact(DEPRECATED_OPTION, where(fields["allowOrigin"][0]), detail, "allowOrigin", "allowOrigins"))
-    for name, (key, _) in fields.items():
-        if name not in FIELDS:
-            guess = get_close_matches(name, FIELDS, n=1, cutoff=0.75)
-            detail = "It is not a corsPolicy field: the API server drops it (or strict validation refuses the manifest)"
-            facts.append(WiringFact(UNKNOWN_OPTION, where(key), detail, name, guess[0] if guess else ""))
-    return facts
+    detail = "It is not a corsPolicy field: the API server drops it (or strict validation refuses the manifest)"
+    return facts + unknown_fields(fields, FIELDS, where, detail)

@@ -75,9 +75,7 @@ class ManifestFile:
         self.extraction.comments.extend(yaml_comments(self.path, self.lines))
 
     def _document(self, document: object, values: bool) -> None:
-        top = Y.mapping(document)
-        kind = Y.scalar(top["kind"][1]) if "kind" in top else None
-        api = Y.scalar(top["apiVersion"][1]) if "apiVersion" in top else None
+        kind, api = _kind_and_api(document)
         if kind is None or api is None:
             if values:
                 self._values(document)
@@ -209,15 +207,17 @@ class ManifestFile:
         return self.lines[line].strip() if line < len(self.lines) else ""
 
 
+def _kind_and_api(node: object) -> tuple[Optional[str], Optional[str]]:
+    return Y.scalar(Y.child(node, "kind")), Y.scalar(Y.child(node, "apiVersion"))
+
+
 def _objects(document: object, kind: str, api: str) -> Iterator[tuple[object, str, str]]:
     """The object, or each object of a `kind: List`."""
     if kind != "List" and not kind.endswith("List"):
         yield document, kind, api
         return
     for item in Y.items(Y.child(document, "items")):
-        top = Y.mapping(item)
-        item_kind = Y.scalar(top["kind"][1]) if "kind" in top else None
-        item_api = Y.scalar(top["apiVersion"][1]) if "apiVersion" in top else None
+        item_kind, item_api = _kind_and_api(item)
         if item_kind and item_api:
             yield item, item_kind, item_api
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-from corslint.model import CorsPolicy, Extraction
+from corslint.model import Extraction
 from corslint.records import replace
 from corslint.workspace import Workspace
 
@@ -32,14 +32,10 @@ def snippet_policies(path: str, snippets: list[Snippet], path_prefix: str, scope
 
     text = _layout(snippets, path_prefix)
     extraction = embedded_policies(path, text, workspace)
-    kinds = " and ".join(f"{s.kind == 'server' and 'server-snippet' or 'configuration-snippet'}" for s in snippets)
-    extraction.policies = [_named(policy, f"{scope} {kinds}") for policy in extraction.policies]
+    kinds = " and ".join("server-snippet" if s.kind == "server" else "configuration-snippet" for s in snippets)
+    extraction.policies = [replace(policy, scope=f"{scope} {kinds}") for policy in extraction.policies]
     extraction.comments = []  # the manifest's comments are read once, by the Kubernetes source
     return extraction
-
-
-def _named(policy: CorsPolicy, scope: str) -> CorsPolicy:
-    return replace(policy, scope=scope)
 
 
 def _layout(snippets: list[Snippet], path_prefix: str) -> str:

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from corslint.model import (
     DEPRECATED_OPTION,
-    UNKNOWN_OPTION,
     CorsPolicy,
     ListKind,
     MatchMode,
@@ -16,10 +15,11 @@ from corslint.model import (
     PreflightKind,
     Provenance,
     Setting,
+    State,
     WiringFact,
 )
 from corslint.sources import yaml_nodes as Y
-from corslint.sources.kubernetes.fields import Where, boolean, entries, integer, string_list
+from corslint.sources.kubernetes.fields import Where, boolean, entries, integer, string_list, unknown_fields
 from corslint.sources.templates import is_placeholder
 
 SOURCE = "traefik"
@@ -57,7 +57,7 @@ def middleware_policy(headers: object, scope: str, where: Where) -> CorsPolicy |
         allow_headers=string_list(Y.child(headers, "accessControlAllowHeaders"), where, star=star),
         expose_headers=string_list(Y.child(headers, "accessControlExposeHeaders"), where),
         max_age=integer(Y.child(headers, "accessControlMaxAge"), where),
-        vary_origin=vary if vary.is_true() or vary.state.value == "unknown" else Setting(),
+        vary_origin=vary if vary.is_true() or vary.state is State.UNKNOWN else Setting(),
         preflight=Preflight(
             PreflightKind.LIBRARY, anchor, status=200,
             note="Traefik answers every preflight itself (200) once a CORS field is set, and never forwards it",
@@ -98,18 +98,11 @@ def _listed(value: str, prov: Provenance, credentials: bool) -> OriginRule:
 
 
 def _wiring(fields: dict[str, tuple[object, object]], where: Where) -> list[WiringFact]:
-    from difflib import get_close_matches
-
-    facts = []
-    for name, (key, _) in fields.items():
-        if name in REMOVED:
-            detail = (
-                "Removed in Traefik v2.5: the file and Docker providers refuse the whole configuration (\"field not "
-                "found\"), and the Kubernetes API server drops the field"
-            )
-            facts.append(WiringFact(DEPRECATED_OPTION, where(key), detail, name, REMOVED[name]))
-        elif name not in FIELDS:
-            guess = get_close_matches(name, FIELDS, n=1, cutoff=0.75)
-            facts.append(WiringFact(UNKNOWN_OPTION, where(key), "It is not a field of Traefik's headers middleware", name,
-                                    guess[0] if guess else ""))
-    return facts
+    detail = (
+        "Removed in Traefik v2.5: the file and Docker providers refuse the whole configuration (\"field not "
+        "found\"), and the Kubernetes API server drops the field"
+    )
+    removed = [WiringFact(DEPRECATED_OPTION, where(key), detail, name, REMOVED[name])
+               for name, (key, _) in fields.items() if name in REMOVED]
+    rest = {name: entry for name, entry in fields.items() if name not in REMOVED}
+    return removed + unknown_fields(rest, FIELDS, where, "It is not a field of Traefik's headers middleware")

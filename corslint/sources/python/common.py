@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import ast
-from typing import Callable, Iterable, Iterator, Optional
+from typing import Callable, Iterator, Optional
 
 from corslint.model import UNKNOWN_OPTION
 from corslint.model import (
@@ -16,6 +16,7 @@ from corslint.model import (
     WiringFact,
 )
 from corslint.sources.python.module import PyModule
+from corslint.sources.spelling import close_name
 from corslint.sources.python.values import Evaluator, ModuleEnv, Regex, Req, Val
 
 RequestHook = Callable[[ast.AST], Optional[Req]]
@@ -120,30 +121,6 @@ class OriginBuilder:
 
     def pattern(self, text: str, prov: Provenance) -> OriginRule:
         raise NotImplementedError
-
-
-def close_name(name: str, known: Iterable[str], cutoff: float = 0.75) -> str:
-    """The known name `name` most likely misspells: close as a string, then sharing the most words
-    (`CORS_ORIGIN_ALLOW_HEADER` means `CORS_ALLOW_HEADERS`, not `CORS_ORIGIN_ALLOW_ALL`)."""
-    import difflib
-
-    found = difflib.get_close_matches(name, list(known), n=5, cutoff=cutoff)
-    if not found:
-        return ""
-    words = _words(name)
-    return max(found, key=lambda candidate: (_shared_words(words, _words(candidate)), -found.index(candidate)))
-
-
-def _words(name: str) -> list[str]:
-    return [word for word in name.lower().split("_") if word]
-
-
-def _shared_words(words: list[str], other: list[str]) -> int:
-    """Words of `other` that match one of `words` (a typo or a plural still matches), minus those that match none."""
-    import difflib
-
-    matched = sum(1 for word in other if difflib.get_close_matches(word, words, n=1, cutoff=0.8))
-    return matched - (len(other) - matched)
 
 
 def unknown_keywords(call: ast.Call, known: frozenset[str], mod: PyModule, context: str, detail: str = "") -> Iterator[WiringFact]:
