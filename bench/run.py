@@ -7,6 +7,7 @@
     python bench/run.py --jobs 1              # force one process (default: corslint's automatic choice)
     python bench/run.py --jobs-sweep          # --jobs 1 against --jobs 2 over growing trees (the auto threshold)
     python bench/run.py --startup             # only start-up: one small file of each kind against bare Python
+    python bench/run.py --files 9000 --manifests 1000  # 1,000 of the 10,000 files Kubernetes manifests (bench/k8s_tree.py)
 
 Trees are generated with ../shared/bench/gen_corpus.py (deterministic for a seed). Every
 measurement runs in its own child process, so wall time, CPU time (user+sys, worker processes
@@ -155,6 +156,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--files", type=int, default=10000, help="size of the generated mixed tree")
     parser.add_argument("--big-nginx", type=int, default=5000, help="server blocks in the single big nginx.conf (0: skip)")
+    parser.add_argument("--manifests", type=int, default=0, help="add this many Kubernetes YAML files (one in ten with CORS)")
     parser.add_argument("--tree", type=Path, help="measure this tree instead of generating one")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--repeat", type=int, default=3, help="runs per measurement; the fastest is reported")
@@ -211,6 +213,9 @@ def run_targets(work: Path, small: Path, opts: argparse.Namespace, results: dict
     if tree is None:
         tree = work / "tree"
         generate(tree, files=opts.files, seed=opts.seed)
+        if opts.manifests:
+            subprocess.run([sys.executable, str(HERE / "k8s_tree.py"), "--files", str(opts.manifests),
+                            "--out", str(tree / "deploy" / "k8s"), "--seed", str(opts.seed)], check=True)
     results["tree"] = {"path": str(tree), "corslint": best_of(opts.repeat, corslint_argv("--isolated", ".", jobs=opts.jobs), cwd=tree),
                        "floor": floor(tree, opts.repeat)}
     if opts.big_nginx:

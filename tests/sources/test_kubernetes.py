@@ -288,9 +288,17 @@ def test_a_templated_value_is_unknown_and_templates_are_never_rendered(tmp_path:
 
 
 def test_a_template_that_is_yaml_only_once_rendered_is_skipped_not_an_error(tmp_path: Path) -> None:
-    text = "apiVersion: v1\nkind: Ingress\nmetadata:\n  annotations:\n{{ toYaml .Values.annotations | indent 4 }}\n    x: [\n"
+    text = "apiVersion: v1\nkind: Ingress\nmetadata:\n  annotations:\n{{ toYaml .Values.cors | indent 4 }}\n    x: [\n"
     extraction = run(tmp_path, {"templates/ingress.yaml": text})
     assert extraction.problems == [] and "never renders templates" in extraction.skipped["templates/ingress.yaml"]
+
+
+def test_a_manifest_that_never_mentions_cors_is_not_parsed(tmp_path: Path) -> None:
+    broken = "apiVersion: v1\nkind: ConfigMap\ndata:\n  key: [unclosed\n"
+    cors = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cors\ndata:\n  key: [unclosed\n"
+    extraction = run(tmp_path, {"broken.yaml": broken, "cors.yaml": cors})
+    assert [p.location.path for p in extraction.problems] == ["cors.yaml"]
+    assert extraction.files == {"cors.yaml"}
 
 
 def test_helm_values_annotations_and_snippets(tmp_path: Path) -> None:

@@ -4,7 +4,7 @@ for suppressions."""
 
 from __future__ import annotations
 
-from typing import Iterator, Optional
+from typing import Callable, Iterator, Optional
 
 from corslint.lazy_regex import lazy
 from corslint.model import Comment, CorsPolicy, Extraction, Location, ParseProblem, Provenance
@@ -41,11 +41,13 @@ class ManifestFile:
         self.extraction = extraction
         self.lines: list[str] = []
 
-    def read(self) -> None:
+    def read(self, worth: Callable[[bytes], bool]) -> None:
         try:
             data = self.source_file.read()
         except OSError as exc:
             self.extraction.skipped[self.path] = f"cannot read file: {exc.strerror or exc}"
+            return
+        if not worth(data) and b"\x00" not in data[:8192]:
             return
         text, error = decode(data)
         if error is not None:

@@ -33,7 +33,7 @@ class KubernetesSource(Source):
         extraction = Extraction()
         for source_file in sorted(files, key=lambda f: f.path):
             try:
-                ManifestFile(source_file, workspace, extraction).read()
+                ManifestFile(source_file, workspace, extraction).read(self.worth_parsing)
             except Exception as exc:  # one file's bug must not hide the others
                 location = Location(source_file.path, 1, 1)
                 extraction.problems.append(ParseProblem(location, f"internal error in the Kubernetes source: {describe(exc)}", self.name))
