@@ -24,6 +24,7 @@ NAME_RE = lazy(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
 
 BUILTIN_SOURCES: dict[str, str] = {
     "kubernetes": "corslint.sources.kubernetes:KubernetesSource",
+    "traefik": "corslint.sources.traefik:TraefikSource",
     "nginx": "corslint.sources.nginx:NginxSource",
     "javascript": "corslint.sources.javascript:JavaScriptSource",
     "apache": "corslint.sources.apache:ApacheSource",
@@ -35,6 +36,7 @@ BUILTIN_SOURCES: dict[str, str] = {
 # discovery, so a source is imported only when a file may be its kind
 BUILTIN_NAME_RULES: dict[str, tuple[str, bool]] = {
     "kubernetes": ("corslint.sources.kubernetes.names:may_claim", True),
+    "traefik": ("corslint.sources.traefik.names:may_claim", True),
     "nginx": ("corslint.sources.nginx.names:may_claim", True),
     "javascript": ("corslint.sources.javascript.names:may_claim", False),
     "apache": ("corslint.sources.apache.names:may_claim", True),

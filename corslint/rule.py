@@ -51,6 +51,8 @@ class Rule:
     severity: ClassVar[Severity]
     confidence: ClassVar[Confidence] = Confidence.HIGH
     sources: ClassVar[frozenset[str]] = ALL_SOURCES
+    # sources whose products make the finding impossible, though `sources` takes them in
+    never_on: ClassVar[frozenset[str]] = frozenset()
     options: ClassVar[dict[str, Option]] = {}
     security_severity: ClassVar[Optional[float]] = None
     tags: ClassVar[tuple[str, ...]] = ("security",)
@@ -58,7 +60,7 @@ class Rule:
     default_enabled: ClassVar[bool] = True
 
     def applies_to(self, source: str) -> bool:
-        return "*" in self.sources or source in self.sources
+        return source not in self.never_on and ("*" in self.sources or source in self.sources)
 
     def check(self, policy: CorsPolicy, ctx: RuleContext) -> Iterable[Finding]:
         return ()

@@ -1,4 +1,4 @@
-"""Recognises CORS configuration of kinds no corslint source reads yet (YAML that is no Kubernetes manifest, vercel.json,
+"""Recognises CORS configuration of kinds no corslint source reads yet (YAML that is no manifest or Traefik file, vercel.json,
 Netlify `_headers`, IIS Web.config, PHP, C#, Go, Java/Kotlin, Ruby and Rust sources), so a run says it skipped such
 a file instead of passing over it in silence.
 """
@@ -15,8 +15,8 @@ _KINDS: tuple[tuple[tuple[str, ...], tuple[bytes, ...], str], ...] = (
     (
         (".yaml", ".yml", ".tpl"),
         (b"enable-cors", b"cors-allow-", b"access-control-", b"accesscontrolallow"),
-        "YAML file with CORS settings that is no Kubernetes manifest or Helm values file (a Traefik dynamic configuration, "
-        "a CI or tool file)",
+        "YAML file with CORS settings that is no Kubernetes manifest, Helm values file or Traefik dynamic configuration (an "
+        "API gateway definition, a CI or tool file)",
     ),
     (("vercel.json",), (b"access-control-",), "vercel.json with CORS headers"),
     (("_headers",), (b"access-control-",), "Netlify/Cloudflare Pages `_headers` file with CORS headers"),

@@ -54,6 +54,8 @@ KINDS: dict[str, dict[str, Any]] = {
     "deploy": {"names": ("docker-compose.yml", "Dockerfile", "Procfile"), "nesting": (("[", "]"), ("{a: ", "}"), ("- ", ""))},
     "kubernetes": {"names": ("ingress.yaml", "values.yaml", "templates/ingress.tpl"),
                    "nesting": (("a:\n  ", "\n"), ("[", "]"), ("{a: ", "}"), ("- ", ""), ("&x ", " *x"))},
+    "traefik": {"names": ("dynamic.yml", "dynamic.toml"),
+                "nesting": (("a:\n  ", "\n"), ("[", "]"), ("{a = ", "}"), ("- ", ""), ("&x ", " *x"))},
 }
 SURVIVED: Counter[str] = Counter()
 _EMPTY = tempfile.mkdtemp(prefix="corslint-fuzz-")
@@ -301,7 +303,7 @@ def run(examples: int, strategy: st.SearchStrategy, body: Callable[..., None]) -
 
 
 # CI examples per source; each example is one input through the source and, separately, through the rules
-EXAMPLES = {"nginx": 200, "apache": 200, "javascript": 200, "python": 200, "python-deps": 100, "deploy": 100, "kubernetes": 150}
+EXAMPLES = {"nginx": 200, "apache": 200, "javascript": 200, "python": 200, "python-deps": 100, "deploy": 100, "kubernetes": 150, "traefik": 100}
 
 
 @pytest.mark.parametrize("kind", sorted(KINDS))

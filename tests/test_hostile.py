@@ -123,6 +123,20 @@ def test_deep_nesting_does_not_recurse(tmp_path: Path) -> None:
     assert not any("internal error" in line for line in lines)
 
 
+def test_hostile_traefik_files_are_read_without_errors(tmp_path: Path) -> None:
+    # TOML nested past the parser's recursion, an array of 100,000 items, YAML aliases of aliases, compose labels
+    deep = "[http.middlewares.m.headers]\naccessControlAllowOriginList = " + "[" * 5_000 + "]" * 5_000 + "\n"
+    items = "[http.middlewares.n.headers]\naccessControlAllowOriginList = [" + ",".join(['"x"'] * 100_000) + "]\n"
+    laughs = "http:\n  middlewares:\n    a: &a {headers: {accessControlAllowOriginList: [x]}}\n" + "".join(
+        f"    b{i}: &b{i} [*{'a' if i == 0 else f'b{i - 1}'}, *{'a' if i == 0 else f'b{i - 1}'}]\n" for i in range(40))
+    (tmp_path / "deep.toml").write_text(deep)
+    (tmp_path / "items.toml").write_text(items)
+    (tmp_path / "laughs.yml").write_text(laughs)
+    code, lines = concise(tmp_path)
+    assert code in (0, 1, 2)
+    assert not any("internal error" in line or "Traceback" in line for line in lines)
+
+
 @pytest.mark.skipif(not hasattr(os, "symlink"), reason="needs symlinks")
 def test_symlinks_never_leave_the_tree(tmp_path: Path) -> None:
     outside = tmp_path / "outside"

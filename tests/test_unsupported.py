@@ -21,18 +21,22 @@ metadata:
     nginx.ingress.kubernetes.io/enable-cors: "true"
     nginx.ingress.kubernetes.io/cors-allow-origin: "*"
 """
-TRAEFIK_DYNAMIC = """http:
-  middlewares:
-    cors:
-      headers:
-        accessControlAllowOriginList: ["*"]
+API_GATEWAY = """openapi: 3.0.1
+paths:
+  /items:
+    options:
+      x-amazon-apigateway-integration:
+        responses:
+          default:
+            responseParameters:
+              method.response.header.Access-Control-Allow-Origin: "'*'"
 """
 VERCEL = '{"headers": [{"source": "/api/(.*)", "headers": [{"key": "Access-Control-Allow-Origin", "value": "*"}]}]}\n'
 NETLIFY = "/api/*\n  Access-Control-Allow-Origin: *\n"
 WEB_CONFIG = '<configuration><system.webServer><cors enabled="true"><add origin="*" /></cors></system.webServer></configuration>\n'
 
 CASES = {
-    "traefik/dynamic.yml": (TRAEFIK_DYNAMIC, "YAML file with CORS settings"),
+    "api/openapi.yml": (API_GATEWAY, "YAML file with CORS settings"),
     "web/vercel.json": (VERCEL, "vercel.json"),
     "public/_headers": (NETLIFY, "`_headers` file"),
     "iis/Web.config": (WEB_CONFIG, "IIS Web.config"),

@@ -28,6 +28,8 @@ class CredentialedWildcardOrigin(Rule):
     severity = Severity.ERROR
     confidence = Confidence.HIGH
     security_severity = 5.3
+    # Traefik answers a `*` entry with the request's Origin once credentials are on (CORS102 judges that)
+    never_on = frozenset({"traefik"})
     tags = ("security", "correctness")
 
     def check(self, policy: CorsPolicy, ctx: RuleContext) -> Iterator[Finding]:

@@ -148,7 +148,7 @@ def test_procfile() -> None:
 def test_a_compose_file_with_cors_values_is_reported_as_not_checked(tmp_path) -> None:  # type: ignore[no-untyped-def]
     from conftest import lint_tree, write_tree
 
-    labels = "services:\n  api:\n    build: .\n    labels:\n      - traefik.http.middlewares.cors.headers.accesscontrolalloworiginlist=*\n"
+    labels = "services:\n  api:\n    build: .\n    labels:\n      - traefik.http.middlewares.c.headers.customresponseheaders.Access-Control-Allow-Origin=*\n"
     write_tree(tmp_path, {"docker-compose.yml": labels, "docker-compose.override.yml": "services: [\n", "compose.yaml": "services: {}\n"})
     skipped = lint_tree(tmp_path).skipped
     assert "its CORS values are not checked" in skipped["docker-compose.yml"]

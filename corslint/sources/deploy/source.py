@@ -1,16 +1,24 @@
 """The deployment `Source`: claims docker-compose files, Dockerfiles, Procfiles and mod_wsgi scripts and states
-their services. A file
-that also carries CORS values (Traefik labels, header middlewares) is reported as not checked, as before it was read."""
+their services. A compose file whose Traefik labels define a header middleware yields that middleware's policy (read
+by `corslint.sources.traefik`); CORS values it carries anywhere else are reported as not checked."""
 
 from __future__ import annotations
 
 from corslint.model import Extraction, Location, Provenance, Service
+from corslint.lazy_regex import lazy
 from corslint.sources.base import Source, decode
+from corslint.sources.hash_comments import hash_comments
 from corslint.sources.deploy.names import kind_of, may_claim
 from corslint.workspace import SourceFile, Workspace
 
 # the words that show CORS values in a compose file (Traefik's header middleware labels, raw header values)
 _CORS_WORDS = (b"accesscontrolallow", b"access-control-", b"enable-cors", b"cors-allow-")
+# CORS values a label other than a header middleware's own fields sets (`customresponseheaders.Access-Control-…`)
+_OTHER_CORS = lazy(rb"customresponseheaders\.access-control-|enable-cors|cors-allow-")
+_PARTLY_CHECKED = (
+    "docker-compose file whose Traefik header middleware labels are checked, but which also sets CORS values corslint "
+    "does not read yet (`customResponseHeaders` labels or other header values)"
+)
 _NOT_CHECKED = (
     "docker-compose file with CORS settings (Traefik labels or header values); only its services are read, to link "
     "proxies to applications; its CORS values are not checked (no corslint source reads them yet)"
@@ -51,8 +59,21 @@ class DeploySource(Source):
                 extraction.services.extend(found)
                 extraction.files.add(source_file.path)
             if kind_of(source_file.path) == "compose" and any(word in data.lower() for word in _CORS_WORDS):
-                extraction.skipped[source_file.path] = _NOT_CHECKED
+                self._labels(source_file.path, text, data.lower(), extraction)
         return extraction
+
+    @staticmethod
+    def _labels(path: str, text: str, low: bytes, extraction: Extraction) -> None:
+        """Traefik's header middleware labels become policies; CORS values anywhere else stay not checked."""
+        from corslint.sources.traefik.labels import label_policies
+
+        policies = label_policies(path, text) if b"accesscontrol" in low else []
+        extraction.policies.extend(policies)
+        if policies:
+            extraction.files.add(path)
+            extraction.comments.extend(hash_comments(path, text.splitlines(), "traefik"))
+        if not policies or _OTHER_CORS.search(low):
+            extraction.skipped.setdefault(path, _NOT_CHECKED if not policies else _PARTLY_CHECKED)
 
     @staticmethod
     def _services(path: str, text: str, extraction: Extraction) -> list[Service]:

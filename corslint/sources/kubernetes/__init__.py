@@ -1,5 +1,5 @@
 """Kubernetes manifests and Helm charts: ingress-nginx annotations (`ingress`) and their snippets (`snippets`, read by
-the nginx source), Istio VirtualService `corsPolicy` (`istio`), Traefik `Middleware` headers (`traefik`).
+the nginx source), Istio VirtualService `corsPolicy` (`istio`), Traefik `Middleware` headers (read by `corslint.sources.traefik.middleware`).
 
 `source` claims files and hands each to `manifests`, which reads the YAML documents; `names` says which file names
 may be manifests; `source` is imported when discovery first hands the source a file.

@@ -7,9 +7,10 @@ from __future__ import annotations
 from typing import Callable, Iterator, Optional
 
 from corslint.lazy_regex import lazy
-from corslint.model import Comment, CorsPolicy, Extraction, Location, ParseProblem, Provenance
+from corslint.model import CorsPolicy, Extraction, Location, ParseProblem, Provenance
 from corslint.sources import yaml_nodes as Y
 from corslint.sources.base import decode
+from corslint.sources.hash_comments import hash_comments
 from corslint.sources.kubernetes import ingress
 from corslint.sources.kubernetes.ingress import PREFIX, Annotation
 from corslint.sources.kubernetes.names import helm_values
@@ -74,7 +75,7 @@ class ManifestFile:
                 where = Location(self.path, problem.line, problem.column)
                 self.extraction.problems.append(ParseProblem(where, f"YAML syntax error: {problem.problem}", SOURCE))
         self.extraction.files.add(self.path)
-        self.extraction.comments.extend(yaml_comments(self.path, self.lines))
+        self.extraction.comments.extend(hash_comments(self.path, self.lines, SOURCE))
 
     def _document(self, document: object, values: bool) -> None:
         kind, api = _kind_and_api(document)
@@ -102,7 +103,7 @@ class ManifestFile:
 
             self.extraction.policies.extend(route_policies(spec, label, self._where(f"{label} corsPolicy")))
         elif kind == "Middleware" and api.startswith(("traefik.io/", "traefik.containo.us/")):
-            from corslint.sources.kubernetes.traefik import middleware_policy
+            from corslint.sources.traefik.middleware import middleware_policy
 
             policy = middleware_policy(Y.child(spec, "headers"), label, self._where(f"{label} headers"))
             if policy is not None:
@@ -259,39 +260,3 @@ def _mappings(document: object) -> Iterator[tuple[tuple[str, ...], object]]:
 def _nginx_cors(text: str) -> bool:
     low = text.lower()
     return any(word in low for word in _NGINX_CORS_WORDS)
-
-
-def yaml_comments(path: str, lines: list[str]) -> list[Comment]:
-    """`#` comments that start a line or follow a space (a `#` inside a word or a URL is text), each covering the next
-    line with content when it stands alone, else its own line."""
-    found = []
-    for number, line in enumerate(lines, start=1):
-        position = _comment_start(line)
-        if position < 0:
-            continue
-        own_line = not line[:position].strip()
-        target = _next_content(lines, number) if own_line else number
-        found.append(Comment(path, number, position + 1, line[position + 1:].strip(), own_line, (target, target), SOURCE))
-    return found
-
-
-def _comment_start(line: str) -> int:
-    position = line.find("#")
-    while position >= 0:
-        if (position == 0 or line[position - 1] in " \t") and _outside_quotes(line[:position]):
-            return position
-        position = line.find("#", position + 1)
-    return -1
-
-
-def _outside_quotes(before: str) -> bool:
-    return before.count('"') % 2 == 0 and before.count("'") % 2 == 0
-
-
-def _next_content(lines: list[str], number: int) -> int:
-    for following in range(number, min(len(lines), number + 50)):
-        stripped = lines[following].strip()
-        if stripped and not stripped.startswith("#"):
-            return following + 1
-    return number + 1
-

@@ -1,5 +1,5 @@
-"""Traefik: the CORS fields of a `headers` middleware (a Kubernetes `Middleware`, or the same fields elsewhere) become
-one policy, as Traefik v3.7 applies them (string equality or an unanchored Go regex, `Access-Control-Allow-Credentials`
+"""Traefik: the CORS fields of a `headers` middleware (a Kubernetes `Middleware`, a file-provider middleware, docker
+labels) become one policy, as Traefik v3.7 applies them (string equality or an unanchored Go regex, `Access-Control-Allow-Credentials`
 on every response, its own 200 answer to a preflight, `Vary` only with `addVaryHeader`)."""
 
 from __future__ import annotations
@@ -29,10 +29,16 @@ FIELDS = (
     "addVaryHeader",
 )
 REMOVED = {"accessControlAllowOrigin": "accessControlAllowOriginList"}
+_BY_LOWER = {name.lower(): name for name in (*FIELDS, *REMOVED, "customResponseHeaders", "customRequestHeaders")}
 STAR_WITH_CREDENTIALS = (
     "Traefik v3.6.22 and v3.7.6 onwards echo the request's Origin for a `*` entry when credentials are on; earlier "
     "releases send `*`, which browsers refuse with credentials"
 )
+
+
+def canonical(name: str) -> str:
+    """A field's name as Traefik's documentation spells it, for a name its file and label decoders accept in any case."""
+    return _BY_LOWER.get(name.lower(), name)
 
 
 def middleware_policy(headers: object, scope: str, where: Where) -> CorsPolicy | None:
