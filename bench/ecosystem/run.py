@@ -55,6 +55,7 @@ def judge(repos: list[dict[str, str]], verdicts: dict[Key, dict[str, str]], fold
     unjudged: list[tuple[Key, dict[str, Any]]] = []
     seen: set[Key] = set()
     linted = 0
+    checked: set[str] = set()
     for row in repos:
         repo = row["repo"]
         checkout = folder / repo.replace("/", "__")
@@ -62,6 +63,7 @@ def judge(repos: list[dict[str, str]], verdicts: dict[Key, dict[str, str]], fold
             print(f"skipped {repo}: no checkout at {checkout}", file=sys.stderr)
             continue
         linted += 1
+        checked.add(repo)
         for finding in lint(corslint, checkout):
             key = key_of(repo, finding)
             seen.add(key)
@@ -74,7 +76,7 @@ def judge(repos: list[dict[str, str]], verdicts: dict[Key, dict[str, str]], fold
             counts[(finding["severity"], verdict["verdict"])] += 1
             if verdict["verdict"] == "NOISE":
                 noise_per_repo[repo] += 1
-    gone = sorted(key for key in verdicts if key not in seen and key[0] in {r["repo"] for r in repos})
+    gone = sorted(key for key in verdicts if key not in seen and key[0] in checked)
     return {"linted": linted, "counts": counts, "per_repo": per_repo, "noise": noise_per_repo,
             "unjudged": unjudged, "gone": gone}
 

@@ -19,12 +19,30 @@ class YamlProblem(Exception):
         self.column = column
 
 
+class _DuplicateAnchor(YamlProblem):
+    """PyYAML's refusal of an anchor defined twice."""
+
+
 def documents(text: str) -> Iterator[object]:
     """The documents of a (multi-document) YAML text as node trees, one at a time; YamlProblem where it stops being
-    YAML (the documents before it have been handed out)."""
+    YAML (the documents before it have been handed out). An anchor written twice names its latest node, as in YAML
+    1.2 and the Go parsers Kubernetes and Traefik use (PyYAML refuses it: the text is then read again, tolerantly)."""
     import yaml
 
-    loader_class = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    handed = 0
+    try:
+        for node in _composed(text, getattr(yaml, "CSafeLoader", yaml.SafeLoader)):
+            handed += 1
+            yield node
+    except _DuplicateAnchor:
+        for index, node in enumerate(_composed(text, _tolerant_loader())):
+            if index >= handed:
+                yield node
+
+
+def _composed(text: str, loader_class: type) -> Iterator[object]:
+    import yaml
+
     loader = loader_class(text)
     try:
         while loader.check_node():
@@ -36,9 +54,25 @@ def documents(text: str) -> Iterator[object]:
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        raise YamlProblem(problem, mark.line + 1 if mark else 1, mark.column + 1 if mark else 1) from None
+        kind = _DuplicateAnchor if str(getattr(exc, "context", "")).startswith("found duplicate anchor") else YamlProblem
+        raise kind(problem, mark.line + 1 if mark else 1, mark.column + 1 if mark else 1) from None
     finally:
         loader.dispose()
+
+
+def _tolerant_loader() -> type:
+    import yaml
+
+    class TolerantLoader(yaml.SafeLoader):
+        """PyYAML's safe loader, but an anchor defined again replaces the earlier one."""
+
+        def compose_node(self, parent: object, index: object) -> object:
+            event = self.peek_event()
+            if not isinstance(event, yaml.AliasEvent) and getattr(event, "anchor", None) in self.anchors:
+                del self.anchors[event.anchor]
+            return super().compose_node(parent, index)
+
+    return TolerantLoader
 
 
 def mapping(node: object) -> dict[str, tuple[object, object]]:

@@ -202,6 +202,17 @@ def test_annotations_on_a_service_are_reported_once(tmp_path: Path) -> None:
     assert codes(tmp_path, {"svc.yaml": text}) == [("CORS501", 6)]
 
 
+def test_cors_annotations_without_enable_cors_do_nothing(tmp_path: Path) -> None:
+    lines = '    nginx.ingress.kubernetes.io/cors-allow-origin: "https://app.example.com"\n'
+    assert codes(tmp_path, {"ingress.yaml": HEAD + lines}) == [("CORS501", 6)]
+    # a template may add `enable-cors` among the annotations: then nothing is claimed
+    templated = HEAD + lines + "    {{- toYaml .Values.ingress.annotations | nindent 4 }}\n"
+    assert codes(tmp_path, {"ingress.yaml": templated}) == []
+    # Helm values are merged with what the chart's template writes: nothing is claimed either
+    values = "ingress:\n  annotations:\n  " + lines
+    assert codes(tmp_path, {"ingress.yaml": "kind: ConfigMap\n", "values.yaml": values}) == []
+
+
 def test_a_kubernetes_list_is_read_item_by_item(tmp_path: Path) -> None:
     text = """\
         apiVersion: v1
@@ -293,6 +304,21 @@ def test_a_template_that_is_yaml_only_once_rendered_is_skipped_not_an_error(tmp_
     assert extraction.problems == [] and "never renders templates" in extraction.skipped["templates/ingress.yaml"]
 
 
+def test_what_a_template_writes_before_its_logic_is_still_read(tmp_path: Path) -> None:
+    text = (HEAD + '    nginx.ingress.kubernetes.io/enable-cors: "true"\n'
+            "spec:\n  rules:\n{{ include \"rules\" . | indent 4 }}\n    - broken: [\n")
+    extraction = run(tmp_path, {"templates/ingress.yaml": text})
+    assert [p.source for p in extraction.policies] == ["ingress-nginx"]
+    assert "never renders templates" in extraction.skipped["templates/ingress.yaml"]
+
+
+def test_an_anchor_defined_twice_names_its_latest_node(tmp_path: Path) -> None:
+    # YAML 1.2 and Go's yaml.v3 allow it; PyYAML alone refuses ("found duplicate anchor")
+    text = (HEAD + '    a: &v "false"\n    b: &v "true"\n    nginx.ingress.kubernetes.io/enable-cors: *v\n')
+    extraction = run(tmp_path, {"ingress.yaml": text})
+    assert extraction.problems == [] and [p.source for p in extraction.policies] == ["ingress-nginx"]
+
+
 def test_a_manifest_that_never_mentions_cors_is_not_parsed(tmp_path: Path) -> None:
     broken = "apiVersion: v1\nkind: ConfigMap\ndata:\n  key: [unclosed\n"
     cors = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cors\ndata:\n  key: [unclosed\n"
@@ -356,6 +382,14 @@ def test_istio_matchers(tmp_path: Path) -> None:
     assert policy.scope == "VirtualService api > http[0] main" and policy.paths == ("/api/",)
     assert policy.methods.kind is ListKind.REFLECT and policy.max_age.value == 5400
     assert policy.credentials.is_true() and policy.vary_origin.state is State.ABSENT
+
+
+@pytest.mark.parametrize("matcher", ["prefix: '*'", "regex: '.*'", "regex: '\\*'", "prefix: ''"])
+def test_an_istio_matcher_that_matches_the_literal_star_allows_every_origin(tmp_path: Path, matcher: str) -> None:
+    # Envoy's isOriginAllowed tests each matcher against "*" as well as the Origin (semantics-deploy.md, section 3)
+    [policy] = run(tmp_path, {"vs.yaml": VS.format(origins=f"          - {matcher}\n")}).policies
+    [rule] = policy.origins
+    assert rule.kind is OriginKind.REFLECT and rule.allow_all
 
 
 def test_istio_deprecated_allow_origin_is_read_when_allow_origins_is_absent(tmp_path: Path) -> None:

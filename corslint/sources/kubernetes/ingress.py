@@ -8,6 +8,7 @@ import re
 from typing import Optional
 
 from corslint.model import (
+    NOT_INSTALLED,
     UNKNOWN_OPTION,
     CorsPolicy,
     ListKind,
@@ -16,6 +17,7 @@ from corslint.model import (
     MatchMode,
     OriginKind,
     OriginRule,
+    Related,
     Preflight,
     PreflightKind,
     Provenance,
@@ -76,13 +78,17 @@ def cors_annotations(annotations: dict[str, Annotation]) -> bool:
 
 def ingress_policy(
     annotations: dict[str, Annotation], scope: str, anchor: Location, paths: tuple[str, ...], assumption: str = "",
+    complete: bool = False,
 ) -> Optional[CorsPolicy]:
-    """The policy the annotations give the Ingress's locations; None when they set no CORS at all."""
+    """The policy the annotations give the Ingress's locations; None when they set no CORS at all. `complete` says
+    the annotations are all the Ingress has (no template or values file can add `enable-cors`)."""
     facts = [
         WiringFact(UNKNOWN_OPTION, a.key_prov, "", PREFIX + a.name, PREFIX + _near_miss(a.name))
         for a in annotations.values() if _near_miss(a.name)
     ]
     enable = annotations.get("enable-cors")
+    if enable is None and complete:
+        facts += _without_enable(annotations)
     if enable is None or enable.templated:
         if enable is None and not facts:
             return None
@@ -115,6 +121,20 @@ def ingress_policy(
         paths=paths,
         path_match="prefix" if paths else "",
     )
+
+
+def _without_enable(annotations: dict[str, Annotation]) -> list[WiringFact]:
+    """`cors-*` annotations on an Ingress without `enable-cors`: the controller reads none of them."""
+    written = [a for a in annotations.values() if a.name in OPTIONS]
+    if not written:
+        return []
+    names = ", ".join(f"`{a.name}`" for a in written)
+    detail = (
+        f"ingress-nginx applies the CORS annotations only when `enable-cors` is \"true\"; this Ingress sets {names} "
+        "without it, so they do nothing and no CORS header comes from them"
+    )
+    prov = written[0].key_prov.with_related(*(Related(a.key_prov.location, "ignored as well") for a in written[1:]))
+    return [WiringFact(NOT_INSTALLED, prov, detail, "enable-cors", f'Add `{PREFIX}enable-cors: "true"`')]
 
 
 def _unknown_origins(enable: Optional[Annotation], prov: Provenance) -> list[OriginRule]:

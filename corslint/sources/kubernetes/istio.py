@@ -95,21 +95,34 @@ def _origins(cors: object, where: Where, anchor: Provenance) -> list[OriginRule]
 def _matcher(kind: str, value: str, prov: Provenance) -> OriginRule:
     if is_placeholder(value):
         return OriginRule(OriginKind.UNKNOWN, value, prov, note="filled in by a template")
+    if _matches_star(kind, value):
+        note = (ECHO_NOTE if kind == "exact" else
+                f"Envoy also tests each matcher against the literal string `*`, which `{kind}: {value}` matches, so "
+                "every origin is allowed and echoed")
+        return OriginRule(OriginKind.REFLECT, value, prov, allow_all=True, note=note)
     if kind == "exact":
-        if value == "*":
-            return OriginRule(OriginKind.REFLECT, value, prov, allow_all=True, note=ECHO_NOTE)
         if value == "null":
             return OriginRule(OriginKind.NULL, value, prov, only_on_match=True)
         return OriginRule(OriginKind.EXACT, value, prov, only_on_match=True, note=f"Envoy `exact`; {ECHO_NOTE}")
     if kind == "prefix":
-        if value == "":
-            return OriginRule(OriginKind.REFLECT, value, prov, allow_all=True, note="an empty prefix matches every origin")
         return OriginRule(
             OriginKind.PATTERN, re.escape(value) + ".*", prov, MatchMode.FULLMATCH, False, "go",
             note=f"Envoy `prefix: {value}` is a plain string prefix: any Origin that starts with it is echoed",
         )
     return OriginRule(OriginKind.PATTERN, value, prov, MatchMode.FULLMATCH, False, "go",
                       note="Envoy `regex` (RE2) must match the whole Origin; the matched Origin is echoed")
+
+
+def _matches_star(kind: str, value: str) -> bool:
+    """Does the matcher accept the literal string `*`? Envoy allows every origin then (`isOriginAllowed`)."""
+    if kind == "exact":
+        return value == "*"
+    if kind == "prefix":
+        return "*".startswith(value)
+    try:
+        return re.fullmatch(value, "*") is not None
+    except (re.error, RecursionError, OverflowError):
+        return False
 
 
 def _max_age(node: Optional[object], where: Where) -> Setting:

@@ -22,6 +22,8 @@ SOURCE = "kubernetes"
 MAX_DOCUMENTS = 100_000
 # nodes a Helm values document is searched through (aliases are visited once: a shared node is one node)
 MAX_VALUE_NODES = 200_000
+# how many times a template that is not YAML is cut shorter, to read what comes before its template logic
+_RETRIES = 8
 _SNIPPET_KEYS = {
     "server-snippet": "server", "serversnippet": "server",
     "configuration-snippet": "location", "configurationsnippet": "location",
@@ -41,6 +43,7 @@ class ManifestFile:
         self.workspace = workspace
         self.extraction = extraction
         self.lines: list[str] = []
+        self.raw_lines: list[str] = []  # the text as written, when template tags were neutralised
 
     def read(self, worth: Callable[[bytes], bool]) -> None:
         try:
@@ -55,18 +58,22 @@ class ManifestFile:
             self.extraction.problems.append(ParseProblem(Location(self.path, 1, 1), error, SOURCE))
             return
         templated = has_templates(text)
+        self.raw_lines = text.splitlines() if templated else []
         if templated:
             text = neutralise_templates(text)
         self.lines = text.splitlines()
         values = helm_values(self.path)
+        read = 0
         try:
-            for count, document in enumerate(Y.documents(text)):
-                if count >= MAX_DOCUMENTS:
+            for document in Y.documents(text):
+                if read >= MAX_DOCUMENTS:
                     self.extraction.skipped[self.path] = f"more than {MAX_DOCUMENTS} YAML documents; the rest not checked"
                     break
+                read += 1
                 self._document(document, values)
         except Y.YamlProblem as problem:
             if templated:
+                self._before(text, problem.line, read, values)
                 self.extraction.skipped[self.path] = (
                     f"Helm template that is YAML only once rendered (line {problem.line}: {problem.problem}); corslint "
                     "never renders templates, so what follows that line is not checked"
@@ -76,6 +83,28 @@ class ManifestFile:
                 self.extraction.problems.append(ParseProblem(where, f"YAML syntax error: {problem.problem}", SOURCE))
         self.extraction.files.add(self.path)
         self.extraction.comments.extend(hash_comments(self.path, self.lines, SOURCE))
+
+    def _before(self, text: str, line: int, read: int, values: bool) -> None:
+        """The documents of a template up to the line where it stops being YAML, but for the `read` ones already read:
+        what a template writes before its first block of template logic is most often YAML on its own. A cut that is
+        still no YAML is moved up, a few times."""
+        lines = text.splitlines(keepends=True)
+        cut = line - 1
+        for _ in range(_RETRIES):
+            if cut <= 0:
+                return
+            found: list[object] = []
+            try:
+                for index, document in enumerate(Y.documents("".join(lines[:cut]))):
+                    if index >= MAX_DOCUMENTS:
+                        break
+                    found.append(document)
+            except Y.YamlProblem as problem:
+                cut = min(problem.line, cut) - 1
+                continue
+            for document in found[read:]:
+                self._document(document, values)
+            return
 
     def _document(self, document: object, values: bool) -> None:
         kind, api = _kind_and_api(document)
@@ -90,10 +119,11 @@ class ManifestFile:
         name = Y.scalar(Y.child(obj, "metadata", "name")) or "(unnamed)"
         namespace = Y.scalar(Y.child(obj, "metadata", "namespace"))
         label = f"{kind} {namespace + '/' if namespace else ''}{name}"
-        annotations = self._annotations(Y.child(obj, "metadata", "annotations"), f"{label} annotations")
+        annotations_node = Y.child(obj, "metadata", "annotations")
+        annotations = self._annotations(annotations_node, f"{label} annotations")
         if kind == "Ingress":
             paths = _ingress_paths(obj)
-            self._ingress(annotations, label, Y.location(self.path, obj), paths, "")
+            self._ingress(annotations, label, Y.location(self.path, obj), paths, "", complete=self._untemplated(annotations_node))
             return
         if annotations and ingress.cors_annotations(annotations):
             self._ignored_annotations(annotations, label, kind)
@@ -109,13 +139,21 @@ class ManifestFile:
             if policy is not None:
                 self.extraction.policies.append(policy)
 
+    def _untemplated(self, node: Optional[object]) -> bool:
+        """Is the node written out, no template tag among its lines (so a template cannot add to it)?"""
+        if node is None or not self.raw_lines:
+            return True
+        start, end = node.start_mark.line, node.end_mark.line  # type: ignore[attr-defined]
+        return not any("{{" in line or "{%" in line for line in self.raw_lines[max(start - 1, 0):end + 1])
+
     def _where(self, context: str):
         return lambda node: Y.prov(self.path, node, self._line(node), context)
 
     def _ingress(
         self, annotations: dict[str, Annotation], scope: str, anchor: Location, paths: tuple[str, ...], assumption: str,
+        complete: bool = False,
     ) -> None:
-        policy = ingress.ingress_policy(annotations, scope, anchor, paths, assumption)
+        policy = ingress.ingress_policy(annotations, scope, anchor, paths, assumption, complete)
         snippets = [
             self._snippet(a, "server" if a.name == "server-snippet" else "location")
             for a in annotations.values() if a.name in ingress.SNIPPETS and _nginx_cors(a.value)
