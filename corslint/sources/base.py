@@ -8,11 +8,13 @@ from __future__ import annotations
 
 from typing import ClassVar, Optional
 
-from corslint.model import Extraction
+from corslint.errors import describe
+from corslint.model import Extraction, Location, ParseProblem
 from corslint.workspace import DEFAULT_MAX_BYTES, FileTooLarge, SourceFile, Workspace
 
 __all__ = [
-    "DEFAULT_MAX_BYTES", "FileTooLarge", "Source", "SourceFile", "Workspace", "content_named", "decode", "probe_view",
+    "DEFAULT_MAX_BYTES", "FileTooLarge", "Source", "SourceFile", "Workspace", "content_named", "decode", "internal_error",
+    "probe_view",
 ]
 
 
@@ -32,6 +34,11 @@ def decode(data: bytes) -> tuple[str, Optional[str]]:
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
         return "", f"invalid UTF-8 at line {line} (byte {exc.start}): {exc.reason}"
+
+
+def internal_error(path: str, product: str, source: str, exc: BaseException) -> ParseProblem:
+    """The CORS001 of a file a source's own bug stopped, so one file's bug hides no other."""
+    return ParseProblem(Location(path, 1, 1), f"internal error in the {product} source: {describe(exc)}", source)
 
 
 def probe_view(head: bytes) -> bytes:

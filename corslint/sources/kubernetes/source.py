@@ -5,9 +5,8 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from corslint.errors import describe
-from corslint.model import Extraction, Location, ParseProblem
-from corslint.sources.base import Source, probe_view
+from corslint.model import Extraction
+from corslint.sources.base import Source, internal_error, probe_view
 from corslint.sources.kubernetes.names import helm_values, manifest_head, may_claim
 from corslint.workspace import SourceFile, Workspace
 
@@ -35,8 +34,7 @@ class KubernetesSource(Source):
             try:
                 ManifestFile(source_file, workspace, extraction).read(self.worth_parsing)
             except Exception as exc:  # one file's bug must not hide the others
-                location = Location(source_file.path, 1, 1)
-                extraction.problems.append(ParseProblem(location, f"internal error in the Kubernetes source: {describe(exc)}", self.name))
+                extraction.problems.append(internal_error(source_file.path, "Kubernetes", self.name, exc))
             finally:
                 source_file.release()
         return extraction

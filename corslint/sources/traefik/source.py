@@ -5,9 +5,8 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from corslint.errors import describe
 from corslint.model import Extraction, Location, ParseProblem
-from corslint.sources.base import Source, decode, probe_view
+from corslint.sources.base import Source, decode, internal_error, probe_view
 from corslint.sources.traefik.names import dynamic_head, may_claim
 from corslint.workspace import SourceFile, Workspace
 
@@ -40,8 +39,7 @@ class TraefikSource(Source):
             except OSError as exc:
                 extraction.skipped[source_file.path] = f"cannot read file: {exc.strerror or exc}"
             except Exception as exc:  # one file's bug must not hide the others
-                location = Location(source_file.path, 1, 1)
-                extraction.problems.append(ParseProblem(location, f"internal error in the Traefik source: {describe(exc)}", self.name))
+                extraction.problems.append(internal_error(source_file.path, "Traefik", self.name, exc))
             finally:
                 source_file.release()
         return extraction
