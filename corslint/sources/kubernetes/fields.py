@@ -11,14 +11,17 @@ from corslint.sources.spelling import close_name
 from corslint.sources.templates import is_placeholder
 
 Where = Callable[[object], Provenance]
+# the entries of one list read (a longer list is hostile: no real allowlist comes near)
+MAX_ENTRIES = 1_000
 
 
 def entries(node: object, where: Where) -> list[tuple[str, Provenance]]:
     """A list of strings (or one string, split on commas, as Traefik's labels write lists) with each item's place."""
     text = Y.scalar(node)
     if text is not None:
-        return [(part.strip(), where(node)) for part in text.split(",") if part.strip()] if not Y.is_null(node) else []
-    return [(value, where(item)) for item in Y.items(node) if (value := Y.scalar(item)) is not None]
+        parts = [part.strip() for part in text.split(",", MAX_ENTRIES)[:MAX_ENTRIES]] if not Y.is_null(node) else []
+        return [(part, where(node)) for part in parts if part]
+    return [(value, where(item)) for item in Y.items(node)[:MAX_ENTRIES] if (value := Y.scalar(item)) is not None]
 
 
 def boolean(node: Optional[object], where: Where) -> Setting:

@@ -104,6 +104,9 @@ def _toml(path: str, text: str, lines: list[str], extraction: Extraction) -> Non
         return
     try:
         data = tomllib.loads(text)
+    except RecursionError:
+        extraction.problems.append(ParseProblem(Location(path, 1, 1), "TOML nested too deeply to read", SOURCE))
+        return
     except tomllib.TOMLDecodeError as exc:
         line, column = _toml_position(str(exc))
         message = re.sub(r" \(at line \d+, column \d+\)$", "", str(exc))

@@ -7,6 +7,7 @@ from typing import Union
 
 Value = Union[str, bool, int, float, list, dict, None]
 _STR = "tag:yaml.org,2002:str"
+MAX_ITEMS = 1_000  # items of one list kept, as the YAML reader keeps them
 
 
 def _mark(line: int, column: int = 0) -> object:
@@ -46,7 +47,8 @@ def from_value(value: Value, line: int, item_lines: list[int] | None = None) -> 
         return scalar(str(value), line, quoted=False)
     if isinstance(value, list):
         lines = item_lines or []
-        return sequence([from_value(item, lines[i] if i < len(lines) else line) for i, item in enumerate(value)], line)
+        kept = value[:MAX_ITEMS]
+        return sequence([from_value(item, lines[i] if i < len(lines) else line) for i, item in enumerate(kept)], line)
     if isinstance(value, dict):
         return mapping([(str(key), from_value(item, line)) for key, item in value.items()], line)
     return scalar("" if value is None else str(value), line)
