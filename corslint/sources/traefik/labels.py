@@ -76,10 +76,7 @@ def _policies(path: str, lines: list[str], service: str, labels: list[tuple[str,
         middlewares.setdefault(middleware, []).append((key, value))
     found = []
     for middleware, pairs in middlewares.items():
-        import yaml
-
-        first = pairs[0][0].start_mark  # type: ignore[attr-defined]
-        headers = yaml.MappingNode("tag:yaml.org,2002:map", pairs, first, first)
+        headers = nodes.pairs_mapping(pairs, pairs[0][0].start_mark.line + 1)  # type: ignore[attr-defined]
         scope = f"Traefik middleware {middleware} (docker labels of service {service})"
         policy = middleware_policy(headers, scope, where_in(path, lines, f"{scope} headers"))
         if policy is not None:

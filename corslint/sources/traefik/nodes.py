@@ -25,10 +25,15 @@ def scalar(text: str, line: int, column: int = 0, quoted: bool = True) -> object
 
 
 def mapping(entries: list[tuple[str, object]], line: int) -> object:
+    """A mapping of these keys, each at its value's line."""
+    return pairs_mapping([(scalar(key, getattr(value, "start_mark").line + 1), value) for key, value in entries], line)
+
+
+def pairs_mapping(pairs: list[tuple[object, object]], line: int) -> object:
+    """A mapping of key and value nodes as they are."""
     import yaml
 
     mark = _mark(line)
-    pairs = [(scalar(key, getattr(value, "start_mark").line + 1), value) for key, value in entries]
     return yaml.MappingNode("tag:yaml.org,2002:map", pairs, mark, mark)
 
 
